@@ -1,0 +1,83 @@
+# slotmail: one build. `make` builds every binary into bin/; `make test` runs
+# every test; `make run` starts the demo slot; `make bench` the benchmarks.
+# Sources are found by convention, so adding a file never needs this file:
+#   <module>/*.cc        library code        (modules listed in MODULES)
+#   <module>/*_test.cc   doctest unit tests  -> bin/unit_tests
+#   t/unit/*.cc          more unit tests     -> bin/unit_tests
+#   t/bin/*.cc           test helper mains   -> bin/t_<name>
+#   tools/*.cc           tool mains          -> bin/<name>
+#   bench/*.cc           benchmark mains     -> bin/<name>
+
+CXX      ?= g++
+MODULES  := common store
+BUILD    ?= build
+BIN      ?= bin
+OPT      ?= -O2 -g
+SAN      ?=
+CXXFLAGS := -std=c++20 $(OPT) $(SAN) -Wall -Wextra -Werror -pthread -I. -MMD -MP
+LDLIBS   := -lsqlite3 -lcrypto -lz -pthread
+
+LIB_SRCS   := $(filter-out %_test.cc,$(foreach m,$(MODULES),$(wildcard $(m)/*.cc)))
+TEST_SRCS  := $(foreach m,$(MODULES),$(wildcard $(m)/*_test.cc)) $(wildcard t/unit/*.cc)
+TBIN_SRCS  := $(wildcard t/bin/*.cc)
+TOOL_SRCS  := $(wildcard tools/*.cc)
+BENCH_SRCS := $(wildcard bench/*.cc)
+
+LIB        := $(BUILD)/libslotmail.a
+LIB_OBJS   := $(LIB_SRCS:%.cc=$(BUILD)/%.o)
+TEST_OBJS  := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
+UNIT_TESTS := $(BIN)/unit_tests
+TBINS      := $(patsubst t/bin/%.cc,$(BIN)/t_%,$(TBIN_SRCS))
+TOOLS      := $(patsubst tools/%.cc,$(BIN)/%,$(TOOL_SRCS))
+BENCHES    := $(patsubst bench/%.cc,$(BIN)/%,$(BENCH_SRCS))
+
+.PHONY: all deps test asan bench run clean
+all: $(UNIT_TESTS) $(TBINS) $(TOOLS) $(BENCHES)
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(UNIT_TESTS): $(TEST_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(LDLIBS)
+
+$(BIN)/t_%: $(BUILD)/t/bin/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BIN)/%: $(BUILD)/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BIN)/%: $(BUILD)/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Every test, ending with the line "N passed, N failed".
+test: deps
+	$(MAKE) all
+	@BIN=$(BIN) ./t/run_all.sh
+
+# The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps
+	$(MAKE) BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+	@BIN=build/asan/bin SLOTMAIL_ASAN=1 ./t/run_all.sh
+
+bench: deps
+	$(MAKE) all
+	@BIN=$(BIN) ./bench/run_all.sh
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TBIN_SRCS:%.cc=$(BUILD)/%.d) \
+         $(TOOL_SRCS:%.cc=$(BUILD)/%.d) $(BENCH_SRCS:%.cc=$(BUILD)/%.d)

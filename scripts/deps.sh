@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages slotmail builds and tests with, if any is
+# missing. Quick (one dpkg query) when everything is there.
+set -euo pipefail
+
+packages=(
+  g++ make pkg-config
+  libevent-dev libssl-dev libsqlite3-dev zlib1g-dev doctest-dev
+  python3 openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: not root; install these packages first: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,161 @@
+// The mail store of one slot: users, mailboxes, messages, blobs, quota,
+// checksums and the change log. No sockets here.
+//
+// Thread safety: every method may be called from any thread at any time.
+// Calls for one user are serialised by that user's lock; calls for different
+// users run in parallel. Writes are group-committed: a write method returns
+// only after its change (and every blob it refers to) is durable on disk, and
+// many concurrent writers share each sync (see doc/store.md).
+//
+// Visibility: a change is visible to other callers as soon as it commits, a
+// moment before it is durable; a crash in that moment loses it as if it never
+// happened, and nobody was told it succeeded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/types.h"
+
+namespace slotmail::store {
+
+class ChangeLog;
+class Durability;
+class UserTable;
+
+struct StoreOptions {
+  // PBKDF2-HMAC-SHA256 iterations for new password hashes. Tests lower it.
+  uint32_t kdf_iterations = 100000;
+  // Largest message Append accepts, in bytes.
+  uint64_t max_message_bytes = 64ull << 20;
+  // Quota given to new users (0: unlimited).
+  uint64_t default_quota_bytes = 0;
+  uint64_t default_quota_messages = 0;
+};
+
+// A position in the change log; opaque to consumers apart from ordering.
+struct ChangeLogPosition {
+  uint64_t segment = 0;
+  uint64_t offset = 0;
+  auto operator<=>(const ChangeLogPosition&) const = default;
+};
+
+struct ChangeBatch {
+  std::vector<std::string> users;  // in log order, may repeat
+  ChangeLogPosition end;           // pass to AckChanges once handled
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the slot directory `root`. Recovers from an
+  // unclean shutdown: stray temporary files are removed and every user is
+  // appended to the change log once, so replication re-checks all of them.
+  static Result<std::unique_ptr<Store>> Open(const std::string& root,
+                                             const StoreOptions& options);
+  ~Store();  // marks the shutdown clean
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- users. Names: see names.h ValidateUserName.
+  Status CreateUser(std::string_view user, std::string_view password);
+  Status DeleteUser(std::string_view user);
+  Status RenameUser(std::string_view from, std::string_view to);
+  Result<std::vector<std::string>> ListUsers();  // sorted
+  bool UserExists(std::string_view user);
+  Status SetPassword(std::string_view user, std::string_view password);
+  // Ok if the password matches; Permission if not; NotFound for no such user.
+  // Takes the same time for a wrong password as for a right one.
+  Status VerifyPassword(std::string_view user, std::string_view password);
+
+  // ---- quota
+  Status SetQuota(std::string_view user, uint64_t limit_bytes, uint64_t limit_messages);
+  Result<QuotaInfo> GetQuota(std::string_view user);
+
+  // ---- mailboxes. Names are UTF-8 with '/' as hierarchy separator; any
+  // case of "inbox" as first component means INBOX. Missing parents are
+  // created. Every user has INBOX from creation.
+  Status CreateMailbox(std::string_view user, std::string_view name,
+                       std::string_view special_use = "");
+  // InUse if it has children; InvalidArgument for INBOX.
+  Status DeleteMailbox(std::string_view user, std::string_view name);
+  // Children move too. Renaming INBOX moves its messages into a new mailbox
+  // `to` and leaves INBOX empty (RFC 3501 6.3.5); INBOX's children stay.
+  Status RenameMailbox(std::string_view user, std::string_view from, std::string_view to);
+  Result<MailboxInfo> GetMailbox(std::string_view user, std::string_view name);
+  // Mailboxes whose names match the IMAP LIST pattern (`*` any, `%` any but
+  // '/'), sorted by name.
+  Result<std::vector<MailboxInfo>> ListMailboxes(std::string_view user,
+                                                 std::string_view pattern = "*");
+  Status SetSpecialUse(std::string_view user, std::string_view name, std::string_view use);
+  // Subscriptions are names; they may outlive the mailbox (RFC 3501 6.3.6).
+  Status Subscribe(std::string_view user, std::string_view name);
+  Status Unsubscribe(std::string_view user, std::string_view name);
+  Result<std::vector<std::string>> ListSubscriptions(std::string_view user,
+                                                     std::string_view pattern = "*");
+
+  // ---- messages
+  // Stores `bytes` with `flags` and `internal_date`. TooBig over
+  // max_message_bytes, OverQuota over quota (nothing is written then).
+  Result<AppendResult> Append(std::string_view user, std::string_view mailbox,
+                              std::string_view bytes, const Flags& flags,
+                              int64_t internal_date);
+  // Copies the messages of `uids` that exist; the copies share the blob.
+  Result<CopyResult> Copy(std::string_view user, std::string_view src,
+                          const UidSet& uids, std::string_view dst);
+  // Copy, then expunge the sources (leaving tombstones), in one transaction.
+  Result<CopyResult> Move(std::string_view user, std::string_view src,
+                          const UidSet& uids, std::string_view dst);
+  // Changes flags of the messages in `uids`. A message whose modseq is above
+  // `unchanged_since` (when given, RFC 7162) is left alone and reported in
+  // `failed`. Only messages whose flags really change get a new modseq.
+  Result<StoreFlagsResult> StoreFlags(std::string_view user, std::string_view mailbox,
+                                      const UidSet& uids, FlagOp op, const Flags& flags,
+                                      std::optional<uint64_t> unchanged_since = std::nullopt);
+  // Expunges messages flagged \Deleted (restricted to `uids` when given),
+  // leaving a tombstone (uid, modseq) for each.
+  Result<ExpungeResult> Expunge(std::string_view user, std::string_view mailbox,
+                                const std::optional<UidSet>& uids = std::nullopt);
+
+  // Metadata of the live messages in `uids`, ascending by UID.
+  Result<std::vector<MessageInfo>> FetchByUid(std::string_view user, std::string_view mailbox,
+                                              const UidSet& uids);
+  // Metadata by sequence numbers (1-based positions in ascending UID order).
+  Result<std::vector<MessageInfo>> FetchBySeq(std::string_view user, std::string_view mailbox,
+                                              const UidSet& seqs);
+  // Live messages whose modseq is above `modseq`.
+  Result<std::vector<MessageInfo>> ChangedSince(std::string_view user, std::string_view mailbox,
+                                                uint64_t modseq);
+  // UIDs expunged with a modseq above `modseq`, ascending.
+  Result<std::vector<uint32_t>> VanishedSince(std::string_view user, std::string_view mailbox,
+                                              uint64_t modseq);
+  // The bytes of a message of `user`, by GUID.
+  Result<std::string> ReadMessage(std::string_view user, std::string_view guid);
+
+  // ---- integrity
+  // The mailbox checksum recomputed from its rows, ignoring the stored one.
+  Result<uint64_t> RecomputeCrc(std::string_view user, std::string_view mailbox);
+  // Checks one user's invariants: stored CRC equals recomputed, UIDs below
+  // UIDNEXT, modseqs at most HIGHESTMODSEQ, every row's blob present with the
+  // right size, quota usage equals the sum of rows. Corruption says which.
+  Status CheckUser(std::string_view user);
+
+  // ---- change log (consumer side; see change_log.h)
+  // Up to `max` entries after the last acknowledged position.
+  Result<ChangeBatch> ReadChanges(size_t max);
+  // Durably records that everything up to `end` has been handled.
+  Status AckChanges(const ChangeLogPosition& end);
+
+  const std::string& root() const { return root_; }
+
+ private:
+  Store(std::string root, StoreOptions options);
+  class Impl;
+  std::string root_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace slotmail::store

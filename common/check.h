@@ -1,4 +1,4 @@
-// CHECK(cond) << values: for impossible states only. Untrusted input and
+// SM_CHECK(cond) << values: for impossible states only. Untrusted input and
 // environment failures are Status values, never CHECKs.
 #pragma once
 
@@ -30,7 +30,7 @@ class CheckFailure {
 
 }  // namespace slotmail::internal
 
-#define CHECK(cond) \
+#define SM_CHECK(cond) \
   if (cond) {       \
   } else            \
     ::slotmail::internal::CheckFailure(__FILE__, __LINE__, #cond)

@@ -37,18 +37,6 @@ struct StoreOptions {
   uint64_t default_quota_messages = 0;
 };
 
-// A position in the change log; opaque to consumers apart from ordering.
-struct ChangeLogPosition {
-  uint64_t segment = 0;
-  uint64_t offset = 0;
-  auto operator<=>(const ChangeLogPosition&) const = default;
-};
-
-struct ChangeBatch {
-  std::vector<std::string> users;  // in log order, may repeat
-  ChangeLogPosition end;           // pass to AckChanges once handled
-};
-
 class Store {
  public:
   // Opens (creating if needed) the slot directory `root`. Recovers from an

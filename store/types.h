@@ -1,6 +1,7 @@
 // Value types shared by the store's public API. No behaviour here.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,6 +91,18 @@ struct StoreFlagsResult {
 struct ExpungeResult {
   std::vector<uint32_t> uids;  // expunged, ascending
   uint64_t highestmodseq = 0;
+};
+
+// A position in the change log; opaque to consumers apart from ordering.
+struct ChangeLogPosition {
+  uint64_t segment = 0;
+  uint64_t offset = 0;
+  auto operator<=>(const ChangeLogPosition&) const = default;
+};
+
+struct ChangeBatch {
+  std::vector<std::string> users;  // in log order, may repeat
+  ChangeLogPosition end;           // pass to AckChanges once handled
 };
 
 }  // namespace slotmail::store

@@ -1,0 +1,158 @@
+#include "common/fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/hash.h"
+
+namespace slotmail::fs {
+namespace {
+
+// Closes an fd on scope exit.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+Status ErrnoStatus(std::string_view op, std::string_view path, int err) {
+  std::string msg = std::string(op) + " " + std::string(path) + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT: return Status::NotFound(msg);
+    case EEXIST: return Status::Exists(msg);
+    case ENOSPC:
+    case EDQUOT: return Status::NoSpace(msg);
+    default: return Status::IOError(msg);
+  }
+}
+
+Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::Ok();
+  return ErrnoStatus("mkdir", path, errno);
+}
+
+Status MakeDirs(const std::string& path) {
+  if (path.empty() || Exists(path)) return Status::Ok();
+  std::string parent = DirName(path);
+  if (parent != path) RETURN_IF_ERROR(MakeDirs(parent));
+  return MakeDir(path);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+Status WriteAll(int fd, std::string_view data, std::string_view path_for_errors) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", path_for_errors, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Status WriteNewFile(const std::string& path, std::string_view data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("create", path, errno);
+  FdCloser closer{fd};
+  Status st = WriteAll(fd, data, path);
+  if (!st.ok()) ::unlink(path.c_str());
+  return st;
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data) {
+  std::string tmp = path + ".tmp-" + RandomHex(6);
+  RETURN_IF_ERROR(WriteNewFile(tmp, data));
+  Status st = FsyncPath(tmp);
+  if (st.ok()) st = Rename(tmp, path);
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return FsyncPath(DirName(path));
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  FdCloser closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", path, errno);
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read", path, errno);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+Status Rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus("rename", from, errno);
+  return Status::Ok();
+}
+
+Status Remove(const std::string& path) {
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::Ok();
+  return ErrnoStatus("unlink", path, errno);
+}
+
+Status RemoveTree(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    return errno == ENOENT ? Status::Ok() : ErrnoStatus("lstat", path, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) return Remove(path);
+  ASSIGN_OR_RETURN(auto names, ListDir(path));
+  for (const auto& name : names) RETURN_IF_ERROR(RemoveTree(path + "/" + name));
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir", path, errno);
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> ListDir(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return ErrnoStatus("opendir", path, errno);
+  std::vector<std::string> names;
+  while (struct dirent* e = ::readdir(dir)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    names.emplace_back(e->d_name);
+  }
+  ::closedir(dir);
+  return names;
+}
+
+Status FsyncPath(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  FdCloser closer{fd};
+  if (::fsync(fd) != 0) return ErrnoStatus("fsync", path, errno);
+  return Status::Ok();
+}
+
+}  // namespace slotmail::fs

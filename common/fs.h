@@ -1,0 +1,42 @@
+// Thin, Status-returning wrappers over POSIX file calls. Nothing here syncs
+// implicitly: callers decide when data must be durable.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace slotmail::fs {
+
+// Maps errno of a failed call on `path` to a Status: ENOENT -> NotFound,
+// EEXIST -> Exists, ENOSPC/EDQUOT -> NoSpace, everything else -> IOError.
+Status ErrnoStatus(std::string_view op, std::string_view path, int err);
+
+// Creates `path` and any missing parents (mode 0700). Ok if it exists.
+Status MakeDirs(const std::string& path);
+// mkdir of one level; Ok if it already exists.
+Status MakeDir(const std::string& path);
+bool Exists(const std::string& path);
+
+// Writes all of `data` to a new file at `path` (O_EXCL), without syncing.
+Status WriteNewFile(const std::string& path, std::string_view data);
+// Writes `data` to `path` via a temporary sibling and rename; fsyncs the file
+// before the rename and the directory after, so the new contents are durable
+// when this returns.
+Status WriteFileAtomic(const std::string& path, std::string_view data);
+Result<std::string> ReadFile(const std::string& path);
+// Writes all of `data` at the fd's position, retrying short writes and EINTR.
+Status WriteAll(int fd, std::string_view data, std::string_view path_for_errors);
+
+Status Rename(const std::string& from, const std::string& to);
+// unlink; Ok if it did not exist.
+Status Remove(const std::string& path);
+// Removes a directory tree (like rm -rf). Ok if it did not exist.
+Status RemoveTree(const std::string& path);
+// Names in a directory, without "." and "..", unsorted.
+Result<std::vector<std::string>> ListDir(const std::string& path);
+Status FsyncPath(const std::string& path);  // file or directory
+
+}  // namespace slotmail::fs

@@ -1,0 +1,48 @@
+#include "store/blob_store.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "common/fs.h"
+
+namespace slotmail::store {
+
+Status BlobStore::Put(std::string_view user, std::string_view guid, std::string_view bytes,
+                      bool* created) {
+  *created = false;
+  if (Exists(user, guid)) return Status::Ok();
+  if (!fs::Exists(paths_->BlobsDir(user))) return Status::NotFound("no such user");
+  std::string tmp = paths_->NewTmpPath();
+  RETURN_IF_ERROR(fs::WriteNewFile(tmp, bytes));
+  Status st = durability_->Sync();
+  if (st.ok()) st = fs::MakeDir(paths_->BlobDir(user, guid));
+  if (st.ok()) st = fs::Rename(tmp, paths_->BlobPath(user, guid));
+  if (!st.ok()) {
+    (void)fs::Remove(tmp);
+    return st;
+  }
+  *created = true;
+  return durability_->Sync();
+}
+
+bool BlobStore::Exists(std::string_view user, std::string_view guid) const {
+  return fs::Exists(paths_->BlobPath(user, guid));
+}
+
+Result<std::string> BlobStore::Read(std::string_view user, std::string_view guid) const {
+  return fs::ReadFile(paths_->BlobPath(user, guid));
+}
+
+Result<uint64_t> BlobStore::Size(std::string_view user, std::string_view guid) const {
+  std::string path = paths_->BlobPath(user, guid);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return fs::ErrnoStatus("stat", path, errno);
+  return static_cast<uint64_t>(st.st_size);
+}
+
+Status BlobStore::Remove(std::string_view user, std::string_view guid) {
+  return fs::Remove(paths_->BlobPath(user, guid));
+}
+
+}  // namespace slotmail::store

@@ -1,0 +1,39 @@
+// Message bytes on disk, one immutable file per (user, GUID). See
+// doc/store.md "Blobs".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "store/durability.h"
+#include "store/paths.h"
+
+namespace slotmail::store {
+
+class BlobStore {
+ public:
+  BlobStore(const SlotPaths* paths, Durability* durability)
+      : paths_(paths), durability_(durability) {}
+
+  // Makes `bytes` durable as the blob `guid` of `user`: written to tmp/,
+  // synced, renamed into place, synced again. No-op if the blob exists (a
+  // final name only ever holds synced, complete bytes). `*created` tells
+  // whether this call made the file. NotFound if the user has no blob dir.
+  // REQUIRES: guid == Sha256Hex(bytes).
+  Status Put(std::string_view user, std::string_view guid, std::string_view bytes,
+             bool* created);
+  bool Exists(std::string_view user, std::string_view guid) const;
+  Result<std::string> Read(std::string_view user, std::string_view guid) const;
+  // Size in bytes, or NotFound.
+  Result<uint64_t> Size(std::string_view user, std::string_view guid) const;
+  // Unlinks the blob (not synced; Ok if absent). REQUIRES: the caller holds
+  // the user's lock and no index row refers to `guid`.
+  Status Remove(std::string_view user, std::string_view guid);
+
+ private:
+  const SlotPaths* paths_;
+  Durability* durability_;
+};
+
+}  // namespace slotmail::store

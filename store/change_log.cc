@@ -1,0 +1,134 @@
+#include "store/change_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+
+#include "common/fs.h"
+#include "common/limits.h"
+
+namespace slotmail::store {
+namespace {
+
+Result<std::vector<uint64_t>> ListSegments(const SlotPaths& paths) {
+  ASSIGN_OR_RETURN(auto names, fs::ListDir(paths.SyncDir()));
+  std::vector<uint64_t> segments;
+  for (const auto& n : names) {
+    if (auto seg = SlotPaths::ParseChangeSegmentName(n)) segments.push_back(*seg);
+  }
+  std::sort(segments.begin(), segments.end());
+  return segments;
+}
+
+Result<ChangeLogPosition> LoadAck(const SlotPaths& paths) {
+  auto text = fs::ReadFile(paths.ChangeAckPath());
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) return ChangeLogPosition{};
+    return text.status();
+  }
+  unsigned long long seg = 0, off = 0;
+  if (std::sscanf(text->c_str(), "%llu %llu", &seg, &off) != 2) {
+    return Status::Corruption("malformed change log ack file " + paths.ChangeAckPath());
+  }
+  return ChangeLogPosition{seg, off};
+}
+
+// Cuts a torn last record (bytes after the final '\n') off `path`.
+Status TruncateTornTail(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string data, fs::ReadFile(path));
+  size_t keep = data.rfind('\n');
+  keep = keep == std::string::npos ? 0 : keep + 1;
+  if (keep == data.size()) return Status::Ok();
+  if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0) {
+    return fs::ErrnoStatus("truncate", path, errno);
+  }
+  return fs::FsyncPath(path);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChangeLog>> ChangeLog::Open(const SlotPaths& paths) {
+  RETURN_IF_ERROR(fs::MakeDirs(paths.SyncDir()));
+  std::unique_ptr<ChangeLog> log(new ChangeLog(paths));
+  ASSIGN_OR_RETURN(log->acked_, LoadAck(paths));
+  ASSIGN_OR_RETURN(auto segments, ListSegments(paths));
+  uint64_t current = std::max<uint64_t>(1, log->acked_.segment);
+  if (!segments.empty()) {
+    current = std::max(current, segments.back());
+    RETURN_IF_ERROR(TruncateTornTail(paths.ChangeSegmentPath(segments.back())));
+  }
+  RETURN_IF_ERROR(log->OpenSegment(current));
+  return log;
+}
+
+ChangeLog::~ChangeLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status ChangeLog::OpenSegment(uint64_t segment) {
+  std::string path = paths_.ChangeSegmentPath(segment);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return fs::ErrnoStatus("open", path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return fs::ErrnoStatus("fstat", path, errno);
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  segment_ = segment;
+  size_ = static_cast<uint64_t>(st.st_size);
+  return Status::Ok();
+}
+
+Status ChangeLog::Append(std::string_view user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (size_ >= limits::kChangeLogSegmentBytes) RETURN_IF_ERROR(OpenSegment(segment_ + 1));
+  std::string record = std::string(user) + "\n";
+  // One write() per record: with O_APPEND a record is never interleaved.
+  RETURN_IF_ERROR(fs::WriteAll(fd_, record, paths_.ChangeSegmentPath(segment_)));
+  size_ += record.size();
+  return Status::Ok();
+}
+
+Result<ChangeBatch> ChangeLog::Read(size_t max) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ChangeBatch batch;
+  batch.end = acked_;
+  ASSIGN_OR_RETURN(auto segments, ListSegments(paths_));
+  for (uint64_t seg : segments) {
+    if (seg < batch.end.segment || batch.users.size() >= max) continue;
+    if (seg > batch.end.segment) batch.end = ChangeLogPosition{seg, 0};
+    ASSIGN_OR_RETURN(std::string data, fs::ReadFile(paths_.ChangeSegmentPath(seg)));
+    size_t pos = batch.end.offset;
+    while (batch.users.size() < max && pos < data.size()) {
+      size_t nl = data.find('\n', pos);
+      if (nl == std::string::npos) break;  // incomplete: not yet a record
+      batch.users.push_back(data.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    batch.end.offset = pos;
+  }
+  return batch;
+}
+
+Status ChangeLog::Ack(const ChangeLogPosition& end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (end < acked_) return Status::InvalidArgument("change log ack moves backwards");
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%" PRIu64 " %" PRIu64 "\n", end.segment, end.offset);
+  RETURN_IF_ERROR(fs::WriteFileAtomic(paths_.ChangeAckPath(), buf));
+  acked_ = end;
+  ASSIGN_OR_RETURN(auto segments, ListSegments(paths_));
+  for (uint64_t seg : segments) {
+    if (seg < end.segment && seg != segment_) RETURN_IF_ERROR(fs::Remove(paths_.ChangeSegmentPath(seg)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace slotmail::store

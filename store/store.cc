@@ -1,0 +1,235 @@
+// Store: opening and recovery, users, passwords, quota, change log.
+#include <algorithm>
+#include <ctime>
+
+#include "common/fs.h"
+#include "common/hash.h"
+#include "common/limits.h"
+#include "store/mailbox_rows.h"
+#include "store/names.h"
+#include "store/password.h"
+#include "store/store_impl.h"
+
+namespace slotmail::store {
+namespace {
+
+constexpr int64_t kSchemaVersion = 1;
+
+Status ValidatePassword(std::string_view password) {
+  if (password.size() > limits::kMaxPasswordBytes) return Status::TooBig("password too long");
+  return Status::Ok();
+}
+
+// Removes everything inside `dir` (left by a crash), keeping `dir`.
+Status EmptyDir(const std::string& dir) {
+  ASSIGN_OR_RETURN(auto names, fs::ListDir(dir));
+  for (const auto& n : names) RETURN_IF_ERROR(fs::RemoveTree(dir + "/" + n));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Store::Store(std::string root, StoreOptions options)
+    : root_(root), impl_(std::make_unique<Impl>(std::move(root), options)) {}
+
+Store::~Store() {
+  // Every change was synced before its call returned; the marker only says
+  // that no call was cut short.
+  (void)fs::WriteFileAtomic(impl_->paths.CleanShutdownPath(), "clean\n");
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& root, const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store(root, options));
+  Impl& d = *store->impl_;
+  for (const auto& dir : {d.paths.root(), d.paths.UsersDir(), d.paths.SyncDir(),
+                          d.paths.TmpDir(), d.paths.TrashDir()}) {
+    RETURN_IF_ERROR(fs::MakeDirs(dir));
+  }
+  RETURN_IF_ERROR(EmptyDir(d.paths.TmpDir()));
+  RETURN_IF_ERROR(EmptyDir(d.paths.TrashDir()));
+  ASSIGN_OR_RETURN(d.durability, Durability::Open(root));
+  ASSIGN_OR_RETURN(d.log, ChangeLog::Open(d.paths));
+  d.blobs = std::make_unique<BlobStore>(&d.paths, d.durability.get());
+  const bool clean = fs::Exists(d.paths.CleanShutdownPath());
+  if (!clean) {
+    // A change may have committed without its log record reaching the disk:
+    // mark every user once so replication re-compares them all.
+    ASSIGN_OR_RETURN(auto users, store->ListUsers());
+    for (const auto& u : users) RETURN_IF_ERROR(d.log->Append(u));
+  }
+  RETURN_IF_ERROR(fs::Remove(d.paths.CleanShutdownPath()));
+  RETURN_IF_ERROR(d.durability->Sync());
+  return store;
+}
+
+Status Store::Impl::OpenIndex(std::string_view user, UserEntry* entry) {
+  if (entry->index) return Status::Ok();
+  auto index = UserIndex::Open(paths.IndexPath(user), /*create=*/false);
+  if (!index.ok()) {
+    if (index.status().code() == Code::kNotFound) return Status::NotFound("no such user");
+    return index.status();
+  }
+  entry->index = std::move(index).value();
+  users.NoteOpened();
+  return Status::Ok();
+}
+
+void Store::Impl::CloseIndex(UserEntry* entry) {
+  if (!entry->index) return;
+  entry->index.reset();
+  users.NoteClosed();
+}
+
+void Store::Impl::CollectBlobs(std::string_view user, const std::vector<std::string>& guids) {
+  if (guids.empty()) return;
+  (void)Read(user, [&](UserIndex* index) -> Status {
+    for (const auto& g : guids) {
+      ASSIGN_OR_RETURN(bool used, index->GuidReferenced(g));
+      if (!used) RETURN_IF_ERROR(blobs->Remove(user, g));
+    }
+    return Status::Ok();
+  });
+}
+
+// ---- users
+
+Status Store::CreateUser(std::string_view user, std::string_view password) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  RETURN_IF_ERROR(ValidatePassword(password));
+  Impl& d = *impl_;
+  auto entry = d.users.Get(user);
+  std::lock_guard<std::mutex> lock(entry->mu);
+  if (fs::Exists(d.paths.UserDir(user))) return Status::Exists("user already exists");
+  // Build the whole user under tmp/, then rename it into place: a crash
+  // leaves either no user or a complete one.
+  std::string tmp = d.paths.NewTmpPath();
+  Status st = fs::MakeDirs(tmp + "/blobs");
+  if (st.ok()) {
+    auto index = UserIndex::Open(tmp + "/index.db", /*create=*/true);
+    st = index.ok() ? InTransaction((*index)->db(), [&]() -> Status {
+      UserIndex* ix = index->get();
+      RETURN_IF_ERROR(ix->SetMetaInt("schema_version", kSchemaVersion));
+      RETURN_IF_ERROR(ix->SetMeta("user", user));
+      RETURN_IF_ERROR(ix->SetMeta("password", HashPassword(password, d.options.kdf_iterations)));
+      RETURN_IF_ERROR(ix->SetMetaInt("quota_bytes", static_cast<int64_t>(d.options.default_quota_bytes)));
+      RETURN_IF_ERROR(ix->SetMetaInt("quota_messages", static_cast<int64_t>(d.options.default_quota_messages)));
+      return CreateMailboxRow(ix, "INBOX", "").status();
+    }) : index.status();
+  }
+  if (st.ok()) st = fs::MakeDirs(d.paths.UserBucketDir(user));
+  if (st.ok()) st = d.durability->Sync();
+  if (st.ok()) st = fs::Rename(tmp, d.paths.UserDir(user));
+  if (!st.ok()) {
+    (void)fs::RemoveTree(tmp);
+    return st;
+  }
+  RETURN_IF_ERROR(d.log->Append(user));
+  return d.durability->Sync();
+}
+
+Status Store::DeleteUser(std::string_view user) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  Impl& d = *impl_;
+  auto entry = d.users.Get(user);
+  std::lock_guard<std::mutex> lock(entry->mu);
+  if (!fs::Exists(d.paths.IndexPath(user))) return Status::NotFound("no such user");
+  d.CloseIndex(entry.get());
+  std::string trash = d.paths.TrashDir() + "/" + RandomHex(12);
+  RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(user), trash));
+  RETURN_IF_ERROR(d.log->Append(user));
+  RETURN_IF_ERROR(d.durability->Sync());
+  // The user is gone durably; removing the files is tidying (redone at open).
+  return fs::RemoveTree(trash);
+}
+
+Status Store::RenameUser(std::string_view from, std::string_view to) {
+  RETURN_IF_ERROR(ValidateUserName(from));
+  RETURN_IF_ERROR(ValidateUserName(to));
+  if (from == to) return Status::InvalidArgument("old and new user name are the same");
+  Impl& d = *impl_;
+  auto a = d.users.Get(from);
+  auto b = d.users.Get(to);
+  // Lock in name order so two opposite renames cannot deadlock.
+  std::scoped_lock lock(from < to ? a->mu : b->mu, from < to ? b->mu : a->mu);
+  if (!fs::Exists(d.paths.IndexPath(from))) return Status::NotFound("no such user");
+  if (fs::Exists(d.paths.UserDir(to))) return Status::Exists("user already exists");
+  d.CloseIndex(a.get());
+  RETURN_IF_ERROR(fs::MakeDirs(d.paths.UserBucketDir(to)));
+  RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(from), d.paths.UserDir(to)));
+  RETURN_IF_ERROR(d.OpenIndex(to, b.get()));
+  RETURN_IF_ERROR(b->index->SetMeta("user", to));
+  RETURN_IF_ERROR(d.log->Append(from));
+  RETURN_IF_ERROR(d.log->Append(to));
+  return d.durability->Sync();
+}
+
+Result<std::vector<std::string>> Store::ListUsers() {
+  const SlotPaths& p = impl_->paths;
+  std::vector<std::string> users;
+  ASSIGN_OR_RETURN(auto buckets, fs::ListDir(p.UsersDir()));
+  for (const auto& bucket : buckets) {
+    ASSIGN_OR_RETURN(auto names, fs::ListDir(p.UsersDir() + "/" + bucket));
+    for (const auto& n : names) {
+      auto user = DecodeUserName(n);
+      if (user && ValidateUserName(*user).ok() && fs::Exists(p.IndexPath(*user))) {
+        users.push_back(*user);
+      }
+    }
+  }
+  std::sort(users.begin(), users.end());
+  return users;
+}
+
+bool Store::UserExists(std::string_view user) {
+  return ValidateUserName(user).ok() && fs::Exists(impl_->paths.IndexPath(user));
+}
+
+Status Store::SetPassword(std::string_view user, std::string_view password) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  RETURN_IF_ERROR(ValidatePassword(password));
+  std::string hash = HashPassword(password, impl_->options.kdf_iterations);
+  return impl_->Write(user, [&](UserIndex* ix) { return ix->SetMeta("password", hash); });
+}
+
+Status Store::VerifyPassword(std::string_view user, std::string_view password) {
+  const uint32_t iterations = impl_->options.kdf_iterations;
+  if (!ValidateUserName(user).ok() || !ValidatePassword(password).ok()) {
+    BurnPasswordTime(password.substr(0, limits::kMaxPasswordBytes), iterations);
+    return Status::Permission("wrong user name or password");
+  }
+  // Read the hash under the lock; derive outside it, so a slow KDF does not
+  // hold up the user's mail.
+  auto stored = impl_->Read(user, [](UserIndex* ix) -> Result<std::string> {
+    ASSIGN_OR_RETURN(auto v, ix->GetMeta("password"));
+    if (!v) return Status::Corruption("user has no password hash");
+    return *v;
+  });
+  if (!stored.ok()) {
+    if (stored.status().code() == Code::kNotFound) BurnPasswordTime(password, iterations);
+    return stored.status();
+  }
+  return VerifyPasswordHash(password, *stored);
+}
+
+// ---- quota
+
+Status Store::SetQuota(std::string_view user, uint64_t limit_bytes, uint64_t limit_messages) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  return impl_->Write(user, [&](UserIndex* ix) -> Status {
+    RETURN_IF_ERROR(ix->SetMetaInt("quota_bytes", static_cast<int64_t>(limit_bytes)));
+    return ix->SetMetaInt("quota_messages", static_cast<int64_t>(limit_messages));
+  });
+}
+
+Result<QuotaInfo> Store::GetQuota(std::string_view user) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  return impl_->Read(user, [](UserIndex* ix) { return ReadQuota(ix); });
+}
+
+// ---- change log
+
+Result<ChangeBatch> Store::ReadChanges(size_t max) { return impl_->log->Read(max); }
+
+Status Store::AckChanges(const ChangeLogPosition& end) { return impl_->log->Ack(end); }
+
+}  // namespace slotmail::store

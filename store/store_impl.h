@@ -1,0 +1,83 @@
+// Internals shared by the files that implement Store (store_*.cc).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "store/blob_store.h"
+#include "store/change_log.h"
+#include "store/durability.h"
+#include "store/paths.h"
+#include "store/store.h"
+#include "store/user_table.h"
+
+namespace slotmail::store {
+
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+class Store::Impl {
+ public:
+  Impl(std::string root, StoreOptions opts)
+      : paths(std::move(root)), options(opts) {}
+
+  SlotPaths paths;
+  StoreOptions options;
+  std::unique_ptr<Durability> durability;
+  std::unique_ptr<ChangeLog> log;
+  std::unique_ptr<BlobStore> blobs;
+  UserTable users;
+
+  // Runs fn(UserIndex*) with the user's lock held and its index open.
+  // NotFound if there is no such user. REQUIRES: `user` validated.
+  template <typename Fn>
+  auto Read(std::string_view user, Fn fn) -> decltype(fn(nullptr)) {
+    auto entry = users.Get(user);
+    std::lock_guard<std::mutex> lock(entry->mu);
+    RETURN_IF_ERROR(OpenIndex(user, entry.get()));
+    return fn(entry->index.get());
+  }
+
+  // Like Read, but fn runs in one transaction. If fn succeeds the
+  // transaction commits, the user is appended to the change log, and the
+  // call returns only once both are durable (group commit). If fn fails,
+  // nothing it did remains.
+  template <typename Fn>
+  auto Write(std::string_view user, Fn fn) -> decltype(fn(nullptr)) {
+    using R = decltype(fn(nullptr));
+    auto entry = users.Get(user);
+    std::unique_lock<std::mutex> lock(entry->mu);
+    RETURN_IF_ERROR(OpenIndex(user, entry.get()));
+    Database* db = entry->index->db();
+    RETURN_IF_ERROR(db->Begin());
+    R result = fn(entry->index.get());
+    Status st = StatusOf(result);
+    if (st.ok()) st = db->Commit();
+    if (!st.ok()) {
+      db->Rollback();
+      return st;
+    }
+    RETURN_IF_ERROR(log->Append(user));
+    lock.unlock();
+    users.EvictIdle();
+    RETURN_IF_ERROR(durability->Sync());
+    return result;
+  }
+
+  // Removes those of `guids` that no row of `user` refers to any more.
+  // Called after the change that dropped the references is durable.
+  void CollectBlobs(std::string_view user, const std::vector<std::string>& guids);
+
+  // Opens the user's index into entry if closed. REQUIRES: entry->mu held.
+  Status OpenIndex(std::string_view user, UserEntry* entry);
+  // Closes the user's index. REQUIRES: entry->mu held.
+  void CloseIndex(UserEntry* entry);
+};
+
+}  // namespace slotmail::store

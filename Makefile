@@ -9,7 +9,7 @@
 #   bench/*.cc           benchmark mains     -> bin/<name>
 
 CXX      ?= g++
-MODULES  := common store
+MODULES  := common store mime imap
 BUILD    ?= build
 BIN      ?= bin
 OPT      ?= -O2 -g

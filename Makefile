@@ -15,7 +15,7 @@ BIN      ?= bin
 OPT      ?= -O2 -g
 SAN      ?=
 CXXFLAGS := -std=c++20 $(OPT) $(SAN) -Wall -Wextra -Werror -pthread -I. -MMD -MP
-LDLIBS   := -lsqlite3 -lcrypto -lz -pthread
+LDLIBS   := -levent_openssl -levent_pthreads -levent -lsqlite3 -lssl -lcrypto -lz -pthread
 
 LIB_SRCS   := $(filter-out %_test.cc,$(foreach m,$(MODULES),$(wildcard $(m)/*.cc)))
 TEST_SRCS  := $(foreach m,$(MODULES),$(wildcard $(m)/*_test.cc)) $(wildcard t/unit/*.cc)

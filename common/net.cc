@@ -1,0 +1,301 @@
+#include "common/net.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/check.h"
+#include "common/fs.h"
+
+namespace slotmail::net {
+
+namespace {
+event_base* Base(void* b) { return static_cast<event_base*>(b); }
+bufferevent* Bev(void* b) { return static_cast<bufferevent*>(b); }
+}  // namespace
+
+// Trampolines from libevent's C callbacks into the classes.
+struct NetCallbacks {
+  static void Wakeup(evutil_socket_t, short, void* arg) {
+    static_cast<EventLoop*>(arg)->RunPosted();
+  }
+  static void Signal(evutil_socket_t, short, void* arg) {
+    (*static_cast<std::function<void()>*>(arg))();
+  }
+  static void Timer(evutil_socket_t, short, void* arg) {
+    auto* t = static_cast<EventLoop::Timer*>(arg);
+    auto fn = t->fn_;  // the callback may destroy the timer
+    fn();
+  }
+  static void Accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* arg) {
+    auto* l = static_cast<Listener*>(arg);
+    char ip[INET6_ADDRSTRLEN] = "local";
+    if (addr->sa_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(addr)->sin_addr, ip, sizeof ip);
+    } else if (addr->sa_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(addr)->sin6_addr, ip, sizeof ip);
+    }
+    l->on_accept_(fd, ip);
+  }
+  static void Read(bufferevent*, void* arg) {
+    auto* c = static_cast<Connection*>(arg);
+    if (!c->closing_) c->handler_->OnInput(c);
+  }
+  static void Write(bufferevent*, void* arg) {
+    auto* c = static_cast<Connection*>(arg);
+    if (c->closing_) {
+      c->Free();
+      c->handler_->OnEvent(c, Connection::Event::kClosed);
+      return;
+    }
+    c->handler_->OnDrained(c);
+  }
+  static void Event(bufferevent*, short what, void* arg) {
+    auto* c = static_cast<Connection*>(arg);
+    if (what & BEV_EVENT_CONNECTED) return;
+    if ((what & BEV_EVENT_TIMEOUT) && !(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && !c->closing_) {
+      c->handler_->OnEvent(c, Connection::Event::kTimeout);
+      return;
+    }
+    c->Free();
+    c->handler_->OnEvent(c, Connection::Event::kClosed);
+  }
+};
+
+// ---- EventLoop
+
+Result<std::unique_ptr<EventLoop>> EventLoop::Create() {
+  static const int threads_ok = evthread_use_pthreads();
+  if (threads_ok != 0) return Status::IOError("libevent without pthreads support");
+  std::unique_ptr<EventLoop> loop(new EventLoop());
+  loop->base_ = event_base_new();
+  if (loop->base_ == nullptr) return Status::IOError("event_base_new failed");
+  loop->wakeup_ = event_new(Base(loop->base_), -1, EV_PERSIST, NetCallbacks::Wakeup, loop.get());
+  return loop;
+}
+
+EventLoop::~EventLoop() {
+  for (void* ev : signal_events_) event_free(static_cast<event*>(ev));
+  if (wakeup_) event_free(static_cast<event*>(wakeup_));
+  if (base_) event_base_free(Base(base_));
+}
+
+void EventLoop::Run() { event_base_loop(Base(base_), EVLOOP_NO_EXIT_ON_EMPTY); }
+
+void EventLoop::Stop() { event_base_loopbreak(Base(base_)); }
+
+void EventLoop::Post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    posted_.push_back(std::move(fn));
+  }
+  event_active(static_cast<event*>(wakeup_), EV_READ, 0);
+}
+
+void EventLoop::RunPosted() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(posted_);
+  }
+  for (auto& fn : batch) fn();
+}
+
+void EventLoop::OnSignal(int sig, std::function<void()> fn) {
+  signal_fns_.push_back(std::make_unique<std::function<void()>>(std::move(fn)));
+  event* ev = evsignal_new(Base(base_), sig, NetCallbacks::Signal, signal_fns_.back().get());
+  event_add(ev, nullptr);
+  signal_events_.push_back(ev);
+}
+
+std::unique_ptr<EventLoop::Timer> EventLoop::After(std::chrono::milliseconds delay,
+                                                   std::function<void()> fn) {
+  return std::make_unique<Timer>(base_, delay, std::move(fn));
+}
+
+EventLoop::Timer::Timer(void* base, std::chrono::milliseconds delay, std::function<void()> fn)
+    : fn_(std::move(fn)) {
+  ev_ = evtimer_new(Base(base), NetCallbacks::Timer, this);
+  timeval tv{static_cast<time_t>(delay.count() / 1000),
+             static_cast<suseconds_t>((delay.count() % 1000) * 1000)};
+  evtimer_add(static_cast<event*>(ev_), &tv);
+}
+
+EventLoop::Timer::~Timer() { event_free(static_cast<event*>(ev_)); }
+
+// ---- Listener
+
+Result<std::unique_ptr<Listener>> Listener::Tcp(EventLoop* loop, const std::string& host,
+                                                uint16_t port, AcceptFn on_accept) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof *v6;
+  } else {
+    return Status::InvalidArgument("not an IP address: " + host);
+  }
+  std::unique_ptr<Listener> l(new Listener());
+  l->on_accept_ = std::move(on_accept);
+  l->evl_ = evconnlistener_new_bind(
+      Base(loop->base()), NetCallbacks::Accept, l.get(),
+      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+      reinterpret_cast<sockaddr*>(&ss), static_cast<int>(len));
+  if (l->evl_ == nullptr) {
+    return fs::ErrnoStatus("listen on", host + ":" + std::to_string(port), errno);
+  }
+  sockaddr_storage bound{};
+  socklen_t blen = sizeof bound;
+  getsockname(evconnlistener_get_fd(static_cast<evconnlistener*>(l->evl_)),
+              reinterpret_cast<sockaddr*>(&bound), &blen);
+  l->port_ = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                              : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  return l;
+}
+
+Result<std::unique_ptr<Listener>> Listener::Unix(EventLoop* loop, const std::string& path,
+                                                 AcceptFn on_accept) {
+  sockaddr_un sun{};
+  if (path.size() >= sizeof sun.sun_path) return Status::TooBig("socket path too long: " + path);
+  sun.sun_family = AF_UNIX;
+  std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+  ::unlink(path.c_str());
+  std::unique_ptr<Listener> l(new Listener());
+  l->on_accept_ = std::move(on_accept);
+  l->evl_ = evconnlistener_new_bind(Base(loop->base()), NetCallbacks::Accept, l.get(),
+                                    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+                                    reinterpret_cast<sockaddr*>(&sun), sizeof sun);
+  if (l->evl_ == nullptr) return fs::ErrnoStatus("listen on", path, errno);
+  return l;
+}
+
+Listener::~Listener() {
+  if (evl_) evconnlistener_free(static_cast<evconnlistener*>(evl_));
+}
+
+// ---- Connection
+
+std::unique_ptr<Connection> Connection::Adopt(EventLoop* loop, int fd, std::string peer_ip,
+                                              const TlsContext* tls, Handler* handler) {
+  std::unique_ptr<Connection> c(new Connection(loop, std::move(peer_ip), handler));
+  evutil_make_socket_nonblocking(fd);
+  bufferevent* bev;
+  if (tls != nullptr) {
+    bev = bufferevent_openssl_socket_new(Base(loop->base()), fd,
+                                         static_cast<SSL*>(tls->NewSession()),
+                                         BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    c->tls_ = true;
+  } else {
+    bev = bufferevent_socket_new(Base(loop->base()), fd, BEV_OPT_CLOSE_ON_FREE);
+  }
+  SM_CHECK(bev != nullptr);
+  c->Attach(bev);
+  return c;
+}
+
+void Connection::Attach(void* bev) {
+  bev_ = bev;
+  bufferevent_setcb(Bev(bev_), NetCallbacks::Read, NetCallbacks::Write, NetCallbacks::Event, this);
+  bufferevent_enable(Bev(bev_), EV_READ | EV_WRITE);
+  SetReadTimeout(read_timeout_);
+}
+
+Connection::~Connection() { Free(); }
+
+void Connection::Free() {
+  closed_ = true;
+  if (bev_ != nullptr) {
+    bufferevent_free(Bev(bev_));
+    bev_ = nullptr;
+  }
+}
+
+void Connection::TakeInput(std::string* out) {
+  if (bev_ == nullptr) return;
+  evbuffer* in = bufferevent_get_input(Bev(bev_));
+  size_t n = evbuffer_get_length(in);
+  size_t old = out->size();
+  out->resize(old + n);
+  evbuffer_remove(in, out->data() + old, n);
+}
+
+void Connection::Write(std::string_view data) {
+  if (bev_ == nullptr || closing_) return;
+  bufferevent_write(Bev(bev_), data.data(), data.size());
+}
+
+size_t Connection::PendingOutput() const {
+  if (bev_ == nullptr) return 0;
+  return evbuffer_get_length(bufferevent_get_output(Bev(bev_)));
+}
+
+Status Connection::StartTls(const TlsContext* tls) {
+  if (bev_ == nullptr) return Status::IOError("connection closed");
+  if (tls_) return Status::InvalidArgument("TLS already active");
+  evbuffer* in = bufferevent_get_input(Bev(bev_));
+  evbuffer_drain(in, evbuffer_get_length(in));
+  bufferevent* filter = bufferevent_openssl_filter_new(
+      Base(loop_->base()), Bev(bev_), static_cast<SSL*>(tls->NewSession()),
+      BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+  if (filter == nullptr) return Status::IOError("cannot start TLS");
+  bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+  tls_ = true;
+  Attach(filter);
+  return Status::Ok();
+}
+
+void Connection::SetReadTimeout(std::chrono::seconds timeout) {
+  read_timeout_ = timeout;
+  if (bev_ == nullptr) return;
+  if (timeout.count() == 0) {
+    bufferevent_set_timeouts(Bev(bev_), nullptr, nullptr);
+  } else {
+    timeval tv{static_cast<time_t>(timeout.count()), 0};
+    bufferevent_set_timeouts(Bev(bev_), &tv, nullptr);
+  }
+}
+
+void Connection::PauseReading() {
+  if (bev_) bufferevent_disable(Bev(bev_), EV_READ);
+}
+
+void Connection::ResumeReading() {
+  if (bev_ && !closing_) bufferevent_enable(Bev(bev_), EV_READ);
+}
+
+void Connection::CloseAfterFlush() {
+  if (bev_ == nullptr || closing_) return;
+  closing_ = true;
+  bufferevent_disable(Bev(bev_), EV_READ);
+  bufferevent_set_timeouts(Bev(bev_), nullptr, nullptr);
+  if (PendingOutput() == 0) {
+    // Nothing to flush: close on the next loop turn, not inside the caller.
+    loop_->Post([this] {
+      if (closed_) return;
+      Free();
+      handler_->OnEvent(this, Event::kClosed);
+    });
+  }
+}
+
+}  // namespace slotmail::net

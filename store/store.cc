@@ -228,6 +228,8 @@ Result<QuotaInfo> Store::GetQuota(std::string_view user) {
 
 // ---- change log
 
+void Store::SetObserver(Observer observer) { impl_->observer = std::move(observer); }
+
 Result<ChangeBatch> Store::ReadChanges(size_t max) { return impl_->log->Read(max); }
 
 Status Store::AckChanges(const ChangeLogPosition& end) { return impl_->log->Ack(end); }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -136,6 +137,13 @@ class Store {
   Result<ChangeBatch> ReadChanges(size_t max);
   // Durably records that everything up to `end` has been handled.
   Status AckChanges(const ChangeLogPosition& end);
+
+  // ---- observation
+  // Called after a change to the messages, flags or existence of a mailbox
+  // is durable, on the thread that made it, without locks held. Set before
+  // the store is shared between threads; must be cheap and thread-safe.
+  using Observer = std::function<void(const std::string& user, const std::string& mailbox)>;
+  void SetObserver(Observer observer);
 
   const std::string& root() const { return root_; }
 

@@ -33,6 +33,12 @@ class Store::Impl {
   std::unique_ptr<ChangeLog> log;
   std::unique_ptr<BlobStore> blobs;
   UserTable users;
+  Store::Observer observer;
+
+  // Tells the observer that `mailbox` of `user` changed.
+  void Notify(std::string_view user, std::string_view mailbox) {
+    if (observer) observer(std::string(user), std::string(mailbox));
+  }
 
   // Runs fn(UserIndex*) with the user's lock held and its index open.
   // NotFound if there is no such user. REQUIRES: `user` validated.

@@ -80,6 +80,7 @@ Status Store::DeleteMailbox(std::string_view user, std::string_view name) {
     return DecrementMailboxCount(ix);
   }));
   impl_->CollectBlobs(user, guids);
+  impl_->Notify(user, box);
   return Status::Ok();
 }
 
@@ -115,7 +116,7 @@ Status Store::RenameMailbox(std::string_view user, std::string_view from, std::s
   if (IsSameOrUnder(dst, src)) {
     return Status::InvalidArgument("cannot rename a mailbox to itself or below itself");
   }
-  return impl_->Write(user, [&](UserIndex* ix) -> Status {
+  RETURN_IF_ERROR(impl_->Write(user, [&](UserIndex* ix) -> Status {
     ASSIGN_OR_RETURN(auto taken, ix->FindMailbox(dst));
     if (taken) return Status::Exists("target mailbox already exists");
     if (src == "INBOX") return RenameInbox(ix, dst);
@@ -133,7 +134,10 @@ Status Store::RenameMailbox(std::string_view user, std::string_view from, std::s
       RETURN_IF_ERROR(ix->RenameMailboxRow(tree[i].id, new_names[i]));
     }
     return CreateMissingAncestors(ix, dst);
-  });
+  }));
+  impl_->Notify(user, src);
+  impl_->Notify(user, dst);
+  return Status::Ok();
 }
 
 Result<MailboxInfo> Store::GetMailbox(std::string_view user, std::string_view name) {

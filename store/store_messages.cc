@@ -118,6 +118,7 @@ Result<AppendResult> Store::Append(std::string_view user, std::string_view mailb
       RETURN_IF_ERROR(AddUsage(ix, 1, static_cast<int64_t>(msg.size)));
       return AppendResult{row.info.uidvalidity, msg.uid, msg.guid, msg.modseq};
     });
+    if (result.ok()) impl_->Notify(user, box);
     if (!vanished || attempt == kAppendAttempts) return result;
   }
 }
@@ -126,7 +127,7 @@ Result<CopyResult> Store::Copy(std::string_view user, std::string_view src, cons
                                std::string_view dst) {
   ASSIGN_OR_RETURN(std::string from, Canonical(user, src));
   ASSIGN_OR_RETURN(std::string to, CanonicalMailboxName(dst));
-  return impl_->Write(user, [&](UserIndex* ix) -> Result<CopyResult> {
+  auto result = impl_->Write(user, [&](UserIndex* ix) -> Result<CopyResult> {
     ASSIGN_OR_RETURN(MailboxRow s, RequireMailbox(ix, from));
     ASSIGN_OR_RETURN(MailboxRow d, RequireMailbox(ix, to));
     ASSIGN_OR_RETURN(auto msgs, MessagesIn(ix, s.id, uids));
@@ -138,13 +139,15 @@ Result<CopyResult> Store::Copy(std::string_view user, std::string_view src, cons
                              static_cast<int64_t>(TotalSize(msgs))));
     return out;
   });
+  if (result.ok()) impl_->Notify(user, to);
+  return result;
 }
 
 Result<CopyResult> Store::Move(std::string_view user, std::string_view src, const UidSet& uids,
                                std::string_view dst) {
   ASSIGN_OR_RETURN(std::string from, Canonical(user, src));
   ASSIGN_OR_RETURN(std::string to, CanonicalMailboxName(dst));
-  return impl_->Write(user, [&](UserIndex* ix) -> Result<CopyResult> {
+  auto result = impl_->Write(user, [&](UserIndex* ix) -> Result<CopyResult> {
     ASSIGN_OR_RETURN(MailboxRow s, RequireMailbox(ix, from));
     ASSIGN_OR_RETURN(MailboxRow d, RequireMailbox(ix, to));
     ASSIGN_OR_RETURN(auto msgs, MessagesIn(ix, s.id, uids));
@@ -154,6 +157,11 @@ Result<CopyResult> Store::Move(std::string_view user, std::string_view src, cons
     RETURN_IF_ERROR(ExpungeRows(ix, msgs, s.id == d.id ? &d : &s));
     return out;
   });
+  if (result.ok()) {
+    impl_->Notify(user, from);
+    impl_->Notify(user, to);
+  }
+  return result;
 }
 
 Result<StoreFlagsResult> Store::StoreFlags(std::string_view user, std::string_view mailbox,
@@ -162,7 +170,7 @@ Result<StoreFlagsResult> Store::StoreFlags(std::string_view user, std::string_vi
   ASSIGN_OR_RETURN(std::string box, Canonical(user, mailbox));
   Flags arg = flags;
   RETURN_IF_ERROR(NormalizeFlags(&arg));
-  return impl_->Write(user, [&](UserIndex* ix) -> Result<StoreFlagsResult> {
+  auto result = impl_->Write(user, [&](UserIndex* ix) -> Result<StoreFlagsResult> {
     ASSIGN_OR_RETURN(MailboxRow row, RequireMailbox(ix, box));
     ASSIGN_OR_RETURN(auto msgs, MessagesIn(ix, row.id, uids));
     StoreFlagsResult out;
@@ -189,6 +197,8 @@ Result<StoreFlagsResult> Store::StoreFlags(std::string_view user, std::string_vi
     out.highestmodseq = row.info.highestmodseq;
     return out;
   });
+  if (result.ok() && !result->changed.empty()) impl_->Notify(user, box);
+  return result;
 }
 
 Result<ExpungeResult> Store::Expunge(std::string_view user, std::string_view mailbox,
@@ -211,7 +221,10 @@ Result<ExpungeResult> Store::Expunge(std::string_view user, std::string_view mai
     out.highestmodseq = row.info.highestmodseq;
     return out;
   });
-  if (result.ok()) impl_->CollectBlobs(user, guids);
+  if (result.ok()) {
+    impl_->CollectBlobs(user, guids);
+    if (!result->uids.empty()) impl_->Notify(user, box);
+  }
   return result;
 }
 

@@ -2,6 +2,7 @@
 // Change a limit here, never by a literal at the point of use.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -36,5 +37,72 @@ inline constexpr uint64_t kChangeLogSegmentBytes = 4ull << 20;
 inline constexpr size_t kPasswordSaltBytes = 16;
 // Fewest PBKDF2 iterations a stored hash may claim; weaker ones are refused.
 inline constexpr uint32_t kMinKdfIterations = 1000;
+
+// ---- imap (command parser; "PreAuth" values apply until LOGIN/AUTHENTICATE succeeds)
+// A command line without its literals; Dovecot's default, room for long UID sets.
+inline constexpr size_t kMaxImapLineBytes = 64 << 10;
+// Before login only LOGIN/AUTHENTICATE/ID/STARTTLS make sense; none needs more.
+inline constexpr size_t kMaxImapLineBytesPreAuth = 8 << 10;
+// One literal outside APPEND (a name, a search string); clients quote short ones.
+inline constexpr uint64_t kMaxImapLiteralBytes = 64 << 10;
+// Before login a literal is a user name or password (kMaxPasswordBytes) at most.
+inline constexpr uint64_t kMaxImapLiteralBytesPreAuth = 4 << 10;
+// An APPENDed message literal; the store refuses bigger messages anyway.
+inline constexpr uint64_t kMaxImapAppendLiteralBytes = kDefaultMaxMessageBytes;
+// RFC 7888 LITERAL-: a non-synchronising literal may not be bigger than this.
+inline constexpr uint64_t kMaxImapNonSyncLiteralBytes = 4096;
+// All literals of one command together: one message plus small arguments.
+inline constexpr uint64_t kMaxImapCommandLiteralBytes = kMaxImapAppendLiteralBytes + (1 << 20);
+// All literals of one command before login (user name and password).
+inline constexpr uint64_t kMaxImapCommandLiteralBytesPreAuth = 8 << 10;
+// Parenthesised list nesting; SEARCH groups are the deepest clients send.
+inline constexpr size_t kMaxImapListDepth = 16;
+// Before login only ID sends a list, and it is flat.
+inline constexpr size_t kMaxImapListDepthPreAuth = 2;
+// Arguments in one command, list elements included; bounds the parse tree.
+inline constexpr size_t kMaxImapArgs = 8192;
+// ID (RFC 2971) sends at most 30 field/value pairs; the rest is small.
+inline constexpr size_t kMaxImapArgsPreAuth = 80;
+// SEARCH key nesting (groups, NOT, OR chains); bounds recursion when evaluating.
+inline constexpr size_t kMaxImapSearchDepth = 128;
+
+// ---- imapd (server side; the parser's limits are in the IMAP section)
+// RFC 3501 5.4: an idle logged-in client may be dropped after 30 minutes.
+inline constexpr std::chrono::seconds kImapIdleTimeout{30 * 60};
+// Before login a client has no reason to be slow; frees sockets from scanners.
+inline constexpr std::chrono::seconds kImapLoginTimeout{60};
+// Output queued for a slow reader before we stop reading its commands.
+inline constexpr size_t kImapMaxPendingOutput = 4u << 20;
+// Pipelined input buffered while a command runs, before we stop reading.
+inline constexpr size_t kImapMaxPipelinedBytes = 1u << 20;
+// Failed logins from one IP before each further attempt is delayed.
+inline constexpr int kLoginFailuresBeforeDelay = 3;
+// Longest delay of a failed login answer; doubles per failure up to this.
+inline constexpr std::chrono::milliseconds kMaxLoginDelay{8000};
+// Concurrent connections from one IP address; stops one host starving others.
+inline constexpr size_t kMaxConnectionsPerIp = 5000;
+// Parsed MIME structures kept in memory (a few KB each) for FETCH.
+inline constexpr size_t kMimeCacheEntries = 20000;
+// Concurrent logged-in sessions of one user; real clients use well under 50.
+inline constexpr size_t kMaxSessionsPerUser = 100;
+
+// ---- mime (parsing stored messages; every byte of a message is untrusted)
+// Nesting of multiparts and message/rfc822 parts; real mail stays under 10.
+// Deeper content is kept as one opaque leaf. Bounds parser and BODYSTRUCTURE
+// recursion, and the depth a client's BODYSTRUCTURE parser must handle.
+inline constexpr size_t kMaxMimeDepth = 32;
+// Parts in one message; real mail has tens. Bounds parse memory and the size
+// of BODYSTRUCTURE. Boundaries past the limit are left unsplit.
+inline constexpr size_t kMaxMimeParts = 5000;
+// Parameters per Content-Type/-Disposition and tags per Content-Language;
+// real fields have a handful. The rest are ignored.
+inline constexpr size_t kMaxMimeParams = 64;
+// RFC 2231 sections of one parameter value ("name*N"); 100 x ~70 bytes covers
+// any real filename. Sections numbered beyond are ignored.
+inline constexpr size_t kMaxRfc2231Sections = 100;
+// Addresses (and group markers) kept per address field in an ENVELOPE; a
+// field with more is a dump, not a recipient list, and each address costs
+// ~20 response bytes, so this bounds ENVELOPE's size.
+inline constexpr size_t kMaxEnvelopeAddresses = 5000;
 
 }  // namespace slotmail::limits

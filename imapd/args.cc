@@ -1,0 +1,93 @@
+#include "imapd/args.h"
+
+#include "imap/mutf7.h"
+#include "imap/quote.h"
+#include "imapd/mailbox_view.h"
+
+namespace slotmail::imapd {
+
+Result<std::string> AstringArg(const imap::Command& cmd, size_t i, const char* what) {
+  if (i >= cmd.args.size() || !cmd.args[i].IsAstring()) {
+    return Status::Protocol(std::string("Missing or invalid ") + what);
+  }
+  return cmd.args[i].value;
+}
+
+Result<std::string> MailboxArg(const imap::Command& cmd, size_t i) {
+  ASSIGN_OR_RETURN(std::string raw, AstringArg(cmd, i, "mailbox name"));
+  auto utf8 = imap::Mutf7ToUtf8(raw);
+  if (!utf8.ok()) return Status::Protocol("Mailbox name is not valid modified UTF-7");
+  return utf8;
+}
+
+std::string MailboxOut(std::string_view utf8_name) {
+  auto m = imap::Utf8ToMutf7(utf8_name);
+  // Stored names are valid UTF-8, so encoding cannot fail; fall back safely.
+  return imap::Quoted(m.ok() ? *m : std::string(utf8_name));
+}
+
+Result<store::Flags> FlagsArg(const imap::Arg& arg) {
+  static const std::pair<const char*, uint32_t> kSystem[] = {
+      {"\\SEEN", store::kFlagSeen},       {"\\ANSWERED", store::kFlagAnswered},
+      {"\\FLAGGED", store::kFlagFlagged}, {"\\DELETED", store::kFlagDeleted},
+      {"\\DRAFT", store::kFlagDraft},
+  };
+  std::vector<imap::Arg> items;
+  if (arg.kind == imap::Arg::kList) {
+    items = arg.list;
+  } else if (arg.kind == imap::Arg::kAtom) {
+    items.push_back(arg);  // STORE allows a single flag without parentheses
+  } else {
+    return Status::Protocol("Invalid flag list");
+  }
+  store::Flags flags;
+  for (const auto& item : items) {
+    if (item.kind != imap::Arg::kAtom || item.value.empty()) {
+      return Status::Protocol("Invalid flag");
+    }
+    if (item.value[0] == '\\') {
+      std::string upper = imap::AsciiUpper(item.value);
+      bool known = false;
+      for (const auto& [name, bit] : kSystem) {
+        if (upper == name) {
+          flags.system |= bit;
+          known = true;
+        }
+      }
+      if (!known) return Status::Protocol("Invalid system flag " + item.value.substr(0, 32));
+      continue;
+    }
+    if (!item.IsAtom()) return Status::Protocol("Invalid keyword");
+    flags.keywords.push_back(item.value);
+  }
+  return flags;
+}
+
+Result<store::UidSet> UidSetArg(const imap::Command& cmd, size_t i, bool uid,
+                                const MailboxView& view) {
+  if (i >= cmd.args.size() || cmd.args[i].kind != imap::Arg::kAtom) {
+    return Status::Protocol("Missing sequence set");
+  }
+  auto set = imap::SequenceSet::Parse(cmd.args[i].value);
+  if (!set.ok()) return Status::Protocol("Invalid sequence set");
+  if (set->uses_saved()) return Status::Protocol("$ is not supported");
+  store::UidSet out;
+  if (uid) {
+    uint32_t max = view.uids().empty() ? 0 : view.uids().back();
+    // A UID set may name UIDs the client never saw; "*" is the highest known.
+    for (const auto& e : set->elements()) {
+      uint32_t a = e.first == imap::SequenceSet::kStar ? max : e.first;
+      uint32_t b = e.last == imap::SequenceSet::kStar ? max : e.last;
+      if (a == 0 && b == 0) continue;
+      out.push_back({std::min(a, b) == 0 ? 1 : std::min(a, b), std::max(a, b)});
+    }
+    return out;
+  }
+  if (!set->FitsWithin(view.exists())) return Status::Protocol("Invalid message sequence number");
+  for (const auto& r : set->Resolve(view.exists())) {
+    out.push_back({view.UidAt(r.lo), view.UidAt(r.hi)});
+  }
+  return out;
+}
+
+}  // namespace slotmail::imapd

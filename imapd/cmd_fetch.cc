@@ -1,0 +1,146 @@
+// FETCH and UID FETCH. Work happens off the loop in chunks, so one huge
+// FETCH neither blocks other clients nor holds a whole mailbox in memory.
+#include "common/hash.h"
+#include "imap/fetch_items.h"
+#include "imapd/args.h"
+#include "imapd/commands.h"
+#include "imapd/fetch_render.h"
+#include "imapd/mime_cache.h"
+#include "imapd/server.h"
+#include "imapd/status_map.h"
+#include "store/store.h"
+
+namespace slotmail::imapd {
+namespace {
+
+// A chunk ends after this many messages or this much output.
+constexpr size_t kChunkMessages = 256;
+constexpr size_t kChunkBytes = 4u << 20;
+
+struct FetchJob {
+  std::string user, mailbox;
+  std::vector<imap::FetchItem> items;
+  bool uid = false;
+  bool set_seen = false;  // fetching sets \Seen where it is missing
+  std::vector<store::MessageInfo> messages;  // still to render, ascending UID
+  size_t next = 0;
+  // Per message of the chunk: sequence number and \Recent, from the view.
+  std::vector<std::pair<uint32_t, bool>> positions;
+};
+
+struct Chunk {
+  std::string output;
+  std::vector<store::MessageInfo> seen_set;  // messages whose \Seen we set
+};
+
+Result<Chunk> RenderChunk(store::Store& st, MimeCache& cache, FetchJob& job, size_t begin,
+                          size_t end) {
+  Chunk chunk;
+  std::vector<store::MessageInfo*> newly_seen;
+  if (job.set_seen) {
+    store::UidSet unseen;
+    for (size_t i = begin; i < end; ++i) {
+      if (!(job.messages[i].flags.system & store::kFlagSeen)) {
+        unseen.push_back({job.messages[i].uid, job.messages[i].uid});
+      }
+    }
+    if (!unseen.empty()) {
+      ASSIGN_OR_RETURN(auto r, st.StoreFlags(job.user, job.mailbox, unseen, store::FlagOp::kAdd,
+                                             store::Flags{store::kFlagSeen, {}}));
+      for (auto& changed : r.changed) {
+        for (size_t i = begin; i < end; ++i) {
+          if (job.messages[i].uid == changed.uid) job.messages[i] = changed;
+        }
+        chunk.seen_set.push_back(changed);
+      }
+    }
+  }
+  const bool need_bytes = NeedsBytes(job.items);
+  const bool need_structure = NeedsStructure(job.items);
+  for (size_t i = begin; i < end; ++i) {
+    const store::MessageInfo& m = job.messages[i];
+    std::string bytes;
+    std::shared_ptr<const mime::Message> parsed;
+    if (need_bytes) {
+      auto b = st.ReadMessage(job.user, m.guid);
+      if (!b.ok()) {
+        // Expunged (and collected) since the client saw it: nothing to show.
+        if (b.status().code() == Code::kNotFound) continue;
+        return b.status();
+      }
+      bytes = std::move(b).value();
+      if (need_structure) parsed = cache.Get(m.guid, bytes);
+    }
+    FetchInput in;
+    in.msg = &m;
+    in.seq = job.positions[i - begin].first;
+    in.recent = job.positions[i - begin].second;
+    in.bytes = &bytes;
+    in.parsed = parsed.get();
+    in.add_uid = job.uid;
+    in.add_flags = std::any_of(chunk.seen_set.begin(), chunk.seen_set.end(),
+                               [&](const store::MessageInfo& s) { return s.uid == m.uid; });
+    chunk.output += RenderFetch(job.items, in);
+  }
+  return chunk;
+}
+
+void NextChunk(Session& s, std::shared_ptr<FetchJob> job) {
+  MailboxView* view = s.selected();
+  // Render only messages still in the view, with their current numbers.
+  size_t begin = job->next, end = begin, bytes = 0;
+  job->positions.clear();
+  while (end < job->messages.size() && end - begin < kChunkMessages && bytes < kChunkBytes) {
+    const auto& m = job->messages[end];
+    job->positions.emplace_back(view->SeqOf(m.uid), view->IsRecent(m.uid));
+    bytes += m.size;
+    ++end;
+  }
+  if (begin == end) return s.Finish("OK FETCH completed");
+  job->next = end;
+  Server* server = &s.server();
+  s.Async<Result<Chunk>>(
+      [job, server, begin, end](store::Store& st) {
+        return RenderChunk(st, server->mime_cache(), *job, begin, end);
+      },
+      [&s, job](Result<Chunk> r) {
+        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        for (const auto& m : r->seen_set) s.selected()->NoteFlags(m);
+        s.WriteRaw(r->output);
+        s.WhenDrained([&s, job] { NextChunk(s, job); });
+      });
+}
+
+}  // namespace
+
+void CmdFetch(Session& s, imap::Command& cmd) {
+  const bool uid = cmd.name == "UID FETCH";
+  if (cmd.args.size() != 2) {
+    return s.FinishBad(cmd.args.size() > 2 ? "FETCH modifiers are not supported"
+                                           : "FETCH takes a sequence set and items");
+  }
+  auto set = UidSetArg(cmd, 0, uid, *s.selected());
+  if (!set.ok()) return s.FinishBad(set.status().message());
+  auto items = imap::ParseFetchItems(cmd.args[1]);
+  if (!items.ok()) return s.FinishBad(items.status().message());
+  auto job = std::make_shared<FetchJob>();
+  job->user = s.user();
+  job->mailbox = s.selected()->name();
+  job->items = std::move(items).value();
+  job->uid = uid;
+  job->set_seen = SetsSeen(job->items) && !s.selected()->read_only();
+  store::UidSet uids = *set;
+  s.Async<Result<std::vector<store::MessageInfo>>>(
+      [job, uids](store::Store& st) { return st.FetchByUid(job->user, job->mailbox, uids); },
+      [&s, job](Result<std::vector<store::MessageInfo>> r) {
+        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        // Messages the client has not been told about yet are not fetched.
+        MailboxView* view = s.selected();
+        for (auto& m : *r) {
+          if (view->SeqOf(m.uid) != 0) job->messages.push_back(std::move(m));
+        }
+        NextChunk(s, job);
+      });
+}
+
+}  // namespace slotmail::imapd

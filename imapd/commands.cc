@@ -1,0 +1,71 @@
+#include "imapd/commands.h"
+
+#include "imapd/server.h"
+
+namespace slotmail::imapd {
+namespace {
+
+constexpr CommandSpec kCommands[] = {
+    {"CAPABILITY", CmdCapability, kAnyState, true},
+    {"NOOP", CmdNoop, kAnyState, true},
+    {"LOGOUT", CmdLogout, kAnyState, true},
+    {"ID", CmdId, kAnyState, true},
+    {"STARTTLS", CmdStartTls, kNotAuth, true},
+    {"LOGIN", CmdLogin, kNotAuth, true},
+    {"AUTHENTICATE", CmdAuthenticate, kNotAuth, true},
+    {"ENABLE", CmdEnable, kLoggedIn, true},
+    {"NAMESPACE", CmdNamespace, kLoggedIn, true},
+    {"SELECT", CmdSelect, kLoggedIn, true},
+    {"EXAMINE", CmdSelect, kLoggedIn, true},
+    {"CREATE", CmdCreate, kLoggedIn, true},
+    {"DELETE", CmdDelete, kLoggedIn, true},
+    {"RENAME", CmdRename, kLoggedIn, true},
+    {"SUBSCRIBE", CmdSubscribe, kLoggedIn, true},
+    {"UNSUBSCRIBE", CmdSubscribe, kLoggedIn, true},
+    {"LIST", CmdList, kLoggedIn, true},
+    {"LSUB", CmdList, kLoggedIn, true},
+    {"STATUS", CmdStatus, kLoggedIn, true},
+    {"APPEND", CmdAppend, kLoggedIn, true},
+    {"IDLE", CmdIdle, kLoggedIn, true},
+    {"CHECK", CmdCheck, kSelected, true},
+    {"CLOSE", CmdClose, kSelected, true},
+    {"UNSELECT", CmdClose, kSelected, true},
+    {"EXPUNGE", CmdExpunge, kSelected, true},
+    {"UID EXPUNGE", CmdExpunge, kSelected, true},
+    {"FETCH", CmdFetch, kSelected, false},
+    {"UID FETCH", CmdFetch, kSelected, true},
+    {"STORE", CmdStore, kSelected, false},
+    {"UID STORE", CmdStore, kSelected, true},
+    {"SEARCH", CmdSearch, kSelected, false},
+    {"UID SEARCH", CmdSearch, kSelected, true},
+    {"COPY", CmdCopy, kSelected, true},
+    {"UID COPY", CmdCopy, kSelected, true},
+    {"MOVE", CmdCopy, kSelected, true},
+    {"UID MOVE", CmdCopy, kSelected, true},
+};
+
+}  // namespace
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const auto& c : kCommands) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+std::string Capabilities(const Session& s) {
+  std::string caps = "IMAP4rev1";
+  const bool tls_available = s.server_config().tls_cert.empty() == false;
+  if (s.state() == State::kNotAuthenticated) {
+    if (tls_available && !s.is_tls()) caps += " STARTTLS";
+    if (s.PlaintextAuthAllowed()) {
+      caps += " AUTH=PLAIN SASL-IR";
+    } else {
+      caps += " LOGINDISABLED";
+    }
+  }
+  caps += " LITERAL+ ID IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN ENABLE";
+  return caps;
+}
+
+}  // namespace slotmail::imapd

@@ -1,0 +1,82 @@
+// The IMAP command table: {name, handler, where it is allowed}. Handlers
+// live in small files by topic (cmd_*.cc) and end every command with one of
+// Session::Finish*.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "imap/parser.h"
+#include "imapd/session.h"
+
+namespace slotmail::imapd {
+
+using CommandHandler = void (*)(Session& s, imap::Command& cmd);
+
+enum StateMask : unsigned {
+  kNotAuth = 1u << 0,
+  kAuth = 1u << 1,
+  kSelected = 1u << 2,
+  kAnyState = kNotAuth | kAuth | kSelected,
+  kLoggedIn = kAuth | kSelected,
+};
+
+struct CommandSpec {
+  const char* name;  // upper case; "UID FETCH" for UID variants
+  CommandHandler handler;
+  unsigned states;
+  // RFC 3501 7.4.1: no EXPUNGE responses during FETCH, STORE and SEARCH.
+  bool allows_expunge;
+
+  bool AllowedIn(State st) const {
+    switch (st) {
+      case State::kNotAuthenticated: return states & kNotAuth;
+      case State::kAuthenticated: return states & kAuth;
+      case State::kSelected: return states & kSelected;
+      case State::kLogout: return false;
+    }
+    return false;
+  }
+};
+
+// The entry for `name` (upper case), or nullptr.
+const CommandSpec* FindCommand(std::string_view name);
+
+// The CAPABILITY list for this session's current state, space-separated.
+std::string Capabilities(const Session& s);
+
+// ---- handlers, by topic
+// cmd_any.cc
+void CmdCapability(Session& s, imap::Command& cmd);
+void CmdNoop(Session& s, imap::Command& cmd);
+void CmdLogout(Session& s, imap::Command& cmd);
+void CmdId(Session& s, imap::Command& cmd);
+// cmd_auth.cc
+void CmdStartTls(Session& s, imap::Command& cmd);
+void CmdLogin(Session& s, imap::Command& cmd);
+void CmdAuthenticate(Session& s, imap::Command& cmd);
+// cmd_mailbox.cc
+void CmdSelect(Session& s, imap::Command& cmd);  // SELECT and EXAMINE
+void CmdCreate(Session& s, imap::Command& cmd);
+void CmdDelete(Session& s, imap::Command& cmd);
+void CmdRename(Session& s, imap::Command& cmd);
+void CmdSubscribe(Session& s, imap::Command& cmd);  // SUBSCRIBE and UNSUBSCRIBE
+void CmdList(Session& s, imap::Command& cmd);       // LIST and LSUB
+void CmdStatus(Session& s, imap::Command& cmd);
+void CmdNamespace(Session& s, imap::Command& cmd);
+void CmdEnable(Session& s, imap::Command& cmd);
+// cmd_message.cc
+void CmdAppend(Session& s, imap::Command& cmd);
+void CmdCheck(Session& s, imap::Command& cmd);
+void CmdClose(Session& s, imap::Command& cmd);  // CLOSE and UNSELECT
+void CmdExpunge(Session& s, imap::Command& cmd);  // EXPUNGE and UID EXPUNGE
+void CmdStore(Session& s, imap::Command& cmd);    // STORE and UID STORE
+void CmdCopy(Session& s, imap::Command& cmd);     // COPY, MOVE and UID variants
+// cmd_fetch.cc
+void CmdFetch(Session& s, imap::Command& cmd);
+// cmd_search.cc
+void CmdSearch(Session& s, imap::Command& cmd);
+// cmd_idle.cc
+void CmdIdle(Session& s, imap::Command& cmd);
+
+}  // namespace slotmail::imapd

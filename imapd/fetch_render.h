@@ -1,0 +1,33 @@
+// Rendering one message's FETCH response from its metadata, bytes and MIME
+// structure. Runs on a worker thread; no session state is touched.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "imap/fetch_items.h"
+#include "mime/message.h"
+#include "store/types.h"
+
+namespace slotmail::imapd {
+
+// What the items need beyond the index row.
+bool NeedsBytes(const std::vector<imap::FetchItem>& items);
+bool NeedsStructure(const std::vector<imap::FetchItem>& items);
+bool SetsSeen(const std::vector<imap::FetchItem>& items);
+
+struct FetchInput {
+  const store::MessageInfo* msg = nullptr;
+  uint32_t seq = 0;
+  bool recent = false;
+  const std::string* bytes = nullptr;     // set if NeedsBytes
+  const mime::Message* parsed = nullptr;  // set if NeedsStructure
+  bool add_uid = false;    // UID FETCH: UID is always returned
+  bool add_flags = false;  // \Seen was just set: FLAGS is returned
+};
+
+// "* <seq> FETCH (...)\r\n", literals included.
+std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchInput& in);
+
+}  // namespace slotmail::imapd

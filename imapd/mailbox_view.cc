@@ -1,0 +1,90 @@
+#include "imapd/mailbox_view.h"
+
+#include <algorithm>
+
+#include "store/flags.h"
+
+namespace slotmail::imapd {
+
+MailboxView::MailboxView(const store::MailboxInfo& info,
+                         const std::vector<store::MessageInfo>& messages, bool read_only)
+    : name_(info.name),
+      read_only_(read_only),
+      uidvalidity_(info.uidvalidity),
+      modseq_(info.highestmodseq),
+      recent_from_(info.uidnext) {
+  uids_.reserve(messages.size());
+  flags_.reserve(messages.size());
+  for (const auto& m : messages) {
+    uids_.push_back(m.uid);
+    flags_.push_back(m.flags);
+  }
+}
+
+uint32_t MailboxView::SeqOf(uint32_t uid) const {
+  auto it = std::lower_bound(uids_.begin(), uids_.end(), uid);
+  if (it == uids_.end() || *it != uid) return 0;
+  return static_cast<uint32_t>(it - uids_.begin()) + 1;
+}
+
+uint32_t MailboxView::recent_count() const {
+  return static_cast<uint32_t>(uids_.end() -
+                               std::lower_bound(uids_.begin(), uids_.end(), recent_from_));
+}
+
+const store::Flags* MailboxView::FlagsOf(uint32_t uid) const {
+  uint32_t seq = SeqOf(uid);
+  return seq == 0 ? nullptr : &flags_[seq - 1];
+}
+
+void MailboxView::NoteFlags(const store::MessageInfo& m) {
+  uint32_t seq = SeqOf(m.uid);
+  if (seq != 0) flags_[seq - 1] = m.flags;
+}
+
+std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_expunge) {
+  std::vector<std::string> out;
+  for (uint32_t uid : c.vanished) {
+    if (SeqOf(uid) != 0) pending_expunge_.insert(uid);
+  }
+  if (allow_expunge) {
+    for (uint32_t uid : pending_expunge_) {
+      uint32_t seq = SeqOf(uid);
+      if (seq == 0) continue;
+      out.push_back(std::to_string(seq) + " EXPUNGE");
+      uids_.erase(uids_.begin() + (seq - 1));
+      flags_.erase(flags_.begin() + (seq - 1));
+    }
+    pending_expunge_.clear();
+  }
+  const uint32_t old_exists = exists();
+  const uint32_t old_recent = recent_count();
+  const uint32_t last_uid = uids_.empty() ? 0 : uids_.back();
+  std::vector<std::string> flag_updates;
+  for (const auto& m : c.changed) {
+    if (pending_expunge_.count(m.uid)) continue;
+    if (m.uid > last_uid) {
+      uids_.push_back(m.uid);
+      flags_.push_back(m.flags);
+      continue;
+    }
+    uint32_t seq = SeqOf(m.uid);
+    if (seq == 0 || flags_[seq - 1] == m.flags) continue;
+    flags_[seq - 1] = m.flags;
+    flag_updates.push_back(std::to_string(seq) + " FETCH (FLAGS " +
+                           FlagList(m.flags, IsRecent(m.uid)) + ")");
+  }
+  if (exists() != old_exists) out.push_back(std::to_string(exists()) + " EXISTS");
+  if (recent_count() != old_recent) out.push_back(std::to_string(recent_count()) + " RECENT");
+  out.insert(out.end(), flag_updates.begin(), flag_updates.end());
+  modseq_ = std::max(modseq_, c.info.highestmodseq);
+  return out;
+}
+
+std::string FlagList(const store::Flags& flags, bool recent) {
+  std::string s = store::FlagsToString(flags);
+  if (recent) s += s.empty() ? "\\Recent" : " \\Recent";
+  return "(" + s + ")";
+}
+
+}  // namespace slotmail::imapd

@@ -1,0 +1,68 @@
+// A session's view of its selected mailbox: the sequence-number map and the
+// flags the client was last told, and how to bring it up to date.
+//
+// RFC 3501 7.4.1: sequence numbers change only when this session reports
+// EXPUNGE; a message expunged elsewhere keeps its number (and counts in
+// EXISTS) until an expunge may be reported, so the view holds those as
+// `pending_expunge`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/types.h"
+
+namespace slotmail::imapd {
+
+// What changed in the mailbox since the view's modseq (built off the loop).
+struct MailboxChanges {
+  std::vector<store::MessageInfo> changed;  // new or re-flagged, by UID
+  std::vector<uint32_t> vanished;           // expunged UIDs
+  store::MailboxInfo info;                  // current state
+};
+
+class MailboxView {
+ public:
+  MailboxView(const store::MailboxInfo& info, const std::vector<store::MessageInfo>& messages,
+              bool read_only);
+
+  const std::string& name() const { return name_; }
+  bool read_only() const { return read_only_; }
+  uint32_t uidvalidity() const { return uidvalidity_; }
+  uint64_t modseq() const { return modseq_; }
+  uint32_t exists() const { return static_cast<uint32_t>(uids_.size()); }
+  const std::vector<uint32_t>& uids() const { return uids_; }
+  // 1-based sequence number of `uid`, or 0.
+  uint32_t SeqOf(uint32_t uid) const;
+  // UID at 1-based `seq`. REQUIRES: 1 <= seq <= exists().
+  uint32_t UidAt(uint32_t seq) const { return uids_[seq - 1]; }
+  bool IsPendingExpunge(uint32_t uid) const { return pending_expunge_.count(uid) > 0; }
+  bool IsRecent(uint32_t uid) const { return uid >= recent_from_; }
+  uint32_t recent_count() const;
+  const store::Flags* FlagsOf(uint32_t uid) const;
+
+  // Applies `c` and returns the untagged responses (without "* " and CRLF)
+  // that tell the client: EXPUNGE (only if `allow_expunge`), EXISTS, RECENT,
+  // and FETCH (FLAGS ...) for flag changes the client did not cause itself.
+  std::vector<std::string> Apply(const MailboxChanges& c, bool allow_expunge);
+  // Records flags the client set itself (STORE answers with them directly).
+  void NoteFlags(const store::MessageInfo& m);
+
+ private:
+  std::string name_;
+  bool read_only_;
+  uint32_t uidvalidity_;
+  uint64_t modseq_;
+  uint32_t recent_from_;        // UIDs at or above arrived during this session
+  std::vector<uint32_t> uids_;  // ascending; index + 1 = sequence number
+  std::vector<store::Flags> flags_;  // parallel to uids_
+  std::set<uint32_t> pending_expunge_;
+};
+
+// "(\Seen \Flagged $Work)" plus "\Recent" when `recent`.
+std::string FlagList(const store::Flags& flags, bool recent);
+
+}  // namespace slotmail::imapd

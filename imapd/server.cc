@@ -1,0 +1,136 @@
+#include "imapd/server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "common/config.h"
+#include "common/limits.h"
+#include "imapd/session.h"
+
+namespace slotmail::imapd {
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
+  std::unique_ptr<Server> s(new Server(config));
+  ASSIGN_OR_RETURN(s->loop_, net::EventLoop::Create());
+  ASSIGN_OR_RETURN(s->store_, store::Store::Open(config.slot_dir, config.store_options));
+  s->pool_ = std::make_unique<WorkerPool>(config.workers);
+  s->mime_cache_ = std::make_unique<MimeCache>(limits::kMimeCacheEntries);
+  if (!config.tls_cert.empty()) {
+    ASSIGN_OR_RETURN(s->tls_, TlsContext::LoadServer(config.tls_cert, config.tls_key));
+  }
+  Server* raw = s.get();
+  s->store_->SetObserver([raw](const std::string& user, const std::string& mailbox) {
+    raw->loop_->Post([raw, user, mailbox] { raw->Changed(user, mailbox); });
+  });
+  return s;
+}
+
+Server::~Server() {
+  // Connections must go while the loop exists; then the pool drains (its
+  // completions are posted to a loop that no longer runs), then the store.
+  for (auto& [ptr, session] : sessions_) session->Shutdown("Server shutting down");
+  sessions_.clear();
+  imap_.reset();
+  imaps_.reset();
+  pool_.reset();
+  store_->SetObserver(nullptr);
+}
+
+Status Server::Listen() {
+  std::string host;
+  uint16_t port = 0;
+  if (!config_.imap_listen.empty()) {
+    RETURN_IF_ERROR(SplitHostPort(config_.imap_listen, &host, &port));
+    ASSIGN_OR_RETURN(imap_, net::Listener::Tcp(loop_.get(), host, port,
+                                               [this](int fd, std::string ip) {
+                                                 Accept(fd, ip, /*implicit_tls=*/false);
+                                               }));
+  }
+  if (!config_.imaps_listen.empty()) {
+    if (!tls_) return Status::InvalidArgument("imaps_listen needs tls_cert and tls_key");
+    RETURN_IF_ERROR(SplitHostPort(config_.imaps_listen, &host, &port));
+    ASSIGN_OR_RETURN(imaps_, net::Listener::Tcp(loop_.get(), host, port,
+                                                [this](int fd, std::string ip) {
+                                                  Accept(fd, ip, /*implicit_tls=*/true);
+                                                }));
+  }
+  return Status::Ok();
+}
+
+void Server::Run() { loop_->Run(); }
+void Server::Stop() { loop_->Stop(); }
+uint16_t Server::imap_port() const { return imap_ ? imap_->port() : 0; }
+uint16_t Server::imaps_port() const { return imaps_ ? imaps_->port() : 0; }
+
+void Server::Accept(int fd, const std::string& ip, bool implicit_tls) {
+  if (per_ip_[ip] >= limits::kMaxConnectionsPerIp) {
+    static const char kBye[] = "* BYE Too many connections from your address\r\n";
+    if (!implicit_tls) (void)!::write(fd, kBye, sizeof kBye - 1);
+    ::close(fd);
+    return;
+  }
+  ++per_ip_[ip];
+  auto session = std::make_shared<Session>(this, ip, implicit_tls);
+  sessions_[session.get()] = session;
+  session->Start(fd);
+}
+
+void Server::Remove(Session* s) {
+  loop_->Post([this, s] {
+    auto it = sessions_.find(s);
+    if (it == sessions_.end()) return;
+    if (--per_ip_[s->peer_ip()] == 0) per_ip_.erase(s->peer_ip());
+    if (!s->user().empty() && --per_user_[s->user()] == 0) per_user_.erase(s->user());
+    sessions_.erase(it);
+  });
+}
+
+void Server::Watch(Session* s, const std::string& user, const std::string& mailbox) {
+  Unwatch(s);
+  std::string key = user + '\0' + mailbox;
+  watchers_.emplace(key, s);
+  watching_[s] = key;
+}
+
+void Server::Unwatch(Session* s) {
+  auto it = watching_.find(s);
+  if (it == watching_.end()) return;
+  auto range = watchers_.equal_range(it->second);
+  for (auto w = range.first; w != range.second; ++w) {
+    if (w->second == s) {
+      watchers_.erase(w);
+      break;
+    }
+  }
+  watching_.erase(it);
+}
+
+void Server::Changed(const std::string& user, const std::string& mailbox) {
+  auto range = watchers_.equal_range(user + '\0' + mailbox);
+  std::vector<Session*> targets;
+  for (auto w = range.first; w != range.second; ++w) targets.push_back(w->second);
+  for (Session* s : targets) s->MailboxChanged();
+}
+
+std::chrono::milliseconds Server::LoginFailed(const std::string& ip, const std::string& user) {
+  int worst = std::max(++failed_logins_["ip:" + ip], ++failed_logins_["user:" + user]);
+  int over = worst - limits::kLoginFailuresBeforeDelay;
+  if (over <= 0) return std::chrono::milliseconds(0);
+  auto delay = std::chrono::milliseconds(100) * (1 << std::min(over, 10));
+  return std::min(delay, limits::kMaxLoginDelay);
+}
+
+void Server::LoginSucceeded(const std::string& ip, const std::string& user) {
+  failed_logins_.erase("ip:" + ip);
+  failed_logins_.erase("user:" + user);
+}
+
+bool Server::AddUserSession(const std::string& user) {
+  size_t& n = per_user_[user];
+  if (n >= limits::kMaxSessionsPerUser) return false;
+  ++n;
+  return true;
+}
+
+}  // namespace slotmail::imapd

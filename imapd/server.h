@@ -1,0 +1,89 @@
+// The IMAP server of one slot: listeners, sessions, the store, the worker
+// pool, and the hub that tells sessions their selected mailbox changed.
+// Everything here runs on the loop thread unless said otherwise.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "common/net.h"
+#include "common/tls.h"
+#include "common/worker_pool.h"
+#include "imapd/mime_cache.h"
+#include "store/store.h"
+
+namespace slotmail::imapd {
+
+class Session;
+
+struct ServerConfig {
+  std::string slot_dir;
+  std::string imap_listen;   // "host:port"; empty: no plain IMAP listener
+  std::string imaps_listen;  // implicit TLS; empty: none
+  std::string tls_cert;      // PEM; empty: no STARTTLS and no imaps
+  std::string tls_key;
+  bool allow_plaintext_auth = false;  // besides TLS and loopback
+  size_t workers = 16;
+  std::string hostname = "localhost";
+  store::StoreOptions store_options;
+};
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> Create(const ServerConfig& config);
+  ~Server();
+
+  // Binds the listeners. Then Run() serves until Stop() (any thread).
+  Status Listen();
+  void Run();
+  void Stop();
+  uint16_t imap_port() const;
+  uint16_t imaps_port() const;
+
+  net::EventLoop* loop() { return loop_.get(); }
+  store::Store& store() { return *store_; }
+  WorkerPool& pool() { return *pool_; }
+  const TlsContext* tls() const { return tls_.get(); }
+  const ServerConfig& config() const { return config_; }
+  MimeCache& mime_cache() { return *mime_cache_; }
+
+  // Sessions with `mailbox` of `user` selected hear about its changes.
+  void Watch(Session* s, const std::string& user, const std::string& mailbox);
+  void Unwatch(Session* s);
+  // Drops a closed session (deferred to a later loop turn).
+  void Remove(Session* s);
+
+  // Login throttling: how long to wait before answering a failed attempt.
+  // Failures count per IP and per user name; the longer wait wins.
+  std::chrono::milliseconds LoginFailed(const std::string& ip, const std::string& user);
+  void LoginSucceeded(const std::string& ip, const std::string& user);
+  // Counts a logged-in session of `user`; false (and not counted) if the
+  // user already has the most sessions allowed. Released by Remove.
+  bool AddUserSession(const std::string& user);
+
+ private:
+  Server(ServerConfig config) : config_(std::move(config)) {}
+  void Accept(int fd, const std::string& ip, bool implicit_tls);
+  void Changed(const std::string& user, const std::string& mailbox);
+
+  ServerConfig config_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<MimeCache> mime_cache_;
+  std::shared_ptr<TlsContext> tls_;
+  std::unique_ptr<net::Listener> imap_;
+  std::unique_ptr<net::Listener> imaps_;
+  std::map<Session*, std::shared_ptr<Session>> sessions_;
+  std::unordered_map<std::string, size_t> per_ip_;
+  std::multimap<std::string, Session*> watchers_;  // "user\0mailbox" -> session
+  std::map<Session*, std::string> watching_;
+  std::unordered_map<std::string, int> failed_logins_;  // "ip:..." / "user:..."
+  std::unordered_map<std::string, size_t> per_user_;
+};
+
+}  // namespace slotmail::imapd

@@ -1,0 +1,57 @@
+#include "imapd/server_config.h"
+
+#include "common/limits.h"
+
+namespace slotmail::imapd {
+
+const char* ConfigHelp() {
+  return R"(Configuration file: one "key = value" per line, '#' starts a comment.
+
+  slot_dir = PATH           the slot directory (created if missing)     [required]
+  imap_listen = HOST:PORT   plain IMAP with STARTTLS                     [127.0.0.1:1143]
+  imaps_listen = HOST:PORT  IMAP over implicit TLS; empty to disable     []
+  tls_cert = PATH           PEM certificate chain; empty: no TLS         []
+  tls_key = PATH            PEM private key                              []
+  allow_plaintext_auth = no LOGIN/AUTH PLAIN without TLS from non-loopback addresses
+  workers = 16              threads for disk work (group commit needs several)
+  hostname = NAME           name in the greeting                         [localhost]
+  kdf_iterations = 100000   PBKDF2 iterations for new password hashes
+  max_message_bytes = 67108864   largest message accepted by APPEND
+  default_quota_bytes = 0   quota of new users (0: unlimited)
+  default_quota_messages = 0
+)";
+}
+
+Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
+  RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
+                                "allow_plaintext_auth", "workers", "hostname", "kdf_iterations",
+                                "max_message_bytes", "default_quota_bytes",
+                                "default_quota_messages"}));
+  ServerConfig c;
+  c.slot_dir = f.Get("slot_dir", "");
+  if (c.slot_dir.empty()) return Status::InvalidArgument("slot_dir is required");
+  c.imap_listen = f.Get("imap_listen", "127.0.0.1:1143");
+  c.imaps_listen = f.Get("imaps_listen", "");
+  c.tls_cert = f.Get("tls_cert", "");
+  c.tls_key = f.Get("tls_key", "");
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return Status::InvalidArgument("tls_cert and tls_key go together");
+  }
+  ASSIGN_OR_RETURN(c.allow_plaintext_auth, f.GetBool("allow_plaintext_auth", false));
+  ASSIGN_OR_RETURN(uint64_t workers, f.GetUint("workers", 16, 1, 256));
+  c.workers = workers;
+  c.hostname = f.Get("hostname", "localhost");
+  ASSIGN_OR_RETURN(uint64_t kdf, f.GetUint("kdf_iterations", 100000, limits::kMinKdfIterations,
+                                           10000000));
+  c.store_options.kdf_iterations = static_cast<uint32_t>(kdf);
+  ASSIGN_OR_RETURN(c.store_options.max_message_bytes,
+                   f.GetUint("max_message_bytes", limits::kDefaultMaxMessageBytes, 1024,
+                             1ull << 30));
+  ASSIGN_OR_RETURN(c.store_options.default_quota_bytes,
+                   f.GetUint("default_quota_bytes", 0, 0, UINT64_MAX));
+  ASSIGN_OR_RETURN(c.store_options.default_quota_messages,
+                   f.GetUint("default_quota_messages", 0, 0, UINT64_MAX));
+  return c;
+}
+
+}  // namespace slotmail::imapd

@@ -1,0 +1,306 @@
+#include "imapd/session.h"
+
+#include "common/limits.h"
+#include "imapd/commands.h"
+#include "imapd/server.h"
+#include "imapd/status_map.h"
+#include "store/store.h"
+
+namespace slotmail::imapd {
+
+Session::Session(Server* server, std::string peer_ip, bool implicit_tls)
+    : server_(server),
+      peer_ip_(std::move(peer_ip)),
+      implicit_tls_(implicit_tls),
+      parser_(imap::ParserLimits::PreAuth()) {}
+
+Session::~Session() = default;
+
+store::Store& Session::store() { return server_->store(); }
+
+const ServerConfig& Session::server_config() const { return server_->config(); }
+
+void Session::Start(int fd) {
+  conn_ = net::Connection::Adopt(server_->loop(), fd, peer_ip_,
+                                 implicit_tls_ ? server_->tls() : nullptr, this);
+  conn_->SetReadTimeout(limits::kImapLoginTimeout);
+  Untagged("OK [CAPABILITY " + Capabilities(*this) + "] " + server_->config().hostname +
+           " slotmail ready");
+}
+
+void Session::Shutdown(std::string_view bye) {
+  if (closed_) return;
+  Untagged("BYE " + std::string(bye));
+  conn_->CloseAfterFlush();
+}
+
+bool Session::is_tls() const { return conn_ && conn_->is_tls(); }
+
+bool Session::is_loopback() const {
+  return peer_ip_.rfind("127.", 0) == 0 || peer_ip_ == "::1" || peer_ip_ == "local";
+}
+
+bool Session::PlaintextAuthAllowed() const {
+  return is_tls() || is_loopback() || server_->config().allow_plaintext_auth;
+}
+
+void Session::Untagged(std::string_view line) {
+  std::string out;
+  out.reserve(line.size() + 4);
+  out += "* ";
+  out += line;
+  out += "\r\n";
+  WriteRaw(out);
+}
+
+void Session::Continue(std::string_view text) { WriteRaw("+ " + std::string(text) + "\r\n"); }
+
+void Session::WriteRaw(std::string_view bytes) {
+  if (conn_ && !closed_) conn_->Write(bytes);
+}
+
+// ---- input
+
+void Session::OnInput(net::Connection* c) {
+  c->TakeInput(&inbuf_);
+  ProcessInput();
+}
+
+void Session::OnDrained(net::Connection*) {
+  // Output was waiting on a slow client; continue where we stopped.
+  if (on_drained_) {
+    auto fn = std::move(on_drained_);
+    on_drained_ = nullptr;
+    fn();
+  }
+  conn_->ResumeReading();
+  ProcessInput();
+}
+
+void Session::OnEvent(net::Connection*, net::Connection::Event e) {
+  if (e == net::Connection::Event::kTimeout) {
+    Untagged("BYE Autologout; idle for too long");
+    conn_->CloseAfterFlush();
+    return;
+  }
+  CloseNow();
+}
+
+void Session::CloseNow() {
+  if (closed_) return;
+  closed_ = true;
+  server_->Unwatch(this);
+  server_->Remove(this);
+}
+
+void Session::ProcessInput() {
+  while (!closed_) {
+    if (conn_->PendingOutput() > limits::kImapMaxPendingOutput) {
+      // The client reads slower than we answer: stop until it catches up.
+      conn_->PauseReading();
+      return;
+    }
+    if (line_reader_) {
+      std::string_view in(inbuf_);
+      std::string line;
+      imap::ParseError err;
+      imap::CommandParser::Event ev = parser_.NextLine(&in, &line, &err);
+      inbuf_.erase(0, inbuf_.size() - in.size());
+      if (ev == imap::CommandParser::Event::kNeedMore) return;
+      if (ev == imap::CommandParser::Event::kError) {
+        Untagged("BYE " + err.message);
+        conn_->CloseAfterFlush();
+        return;
+      }
+      line_reader_(line);
+      continue;
+    }
+    if (busy_) {
+      if (inbuf_.size() > limits::kImapMaxPipelinedBytes) conn_->PauseReading();
+      return;
+    }
+    std::string_view in(inbuf_);
+    imap::Command cmd;
+    imap::ParseError err;
+    imap::CommandParser::Event ev = parser_.Next(&in, &cmd, &err);
+    inbuf_.erase(0, inbuf_.size() - in.size());
+    switch (ev) {
+      case imap::CommandParser::Event::kNeedMore:
+        return;
+      case imap::CommandParser::Event::kContinuationNeeded:
+        Continue("Ready for literal data");
+        continue;
+      case imap::CommandParser::Event::kError: {
+        std::string bad = std::string("BAD ") + (err.too_big ? "[TOOBIG] " : "") + err.message;
+        if (err.tag.empty()) {
+          Untagged(bad);
+        } else {
+          WriteRaw(err.tag + " " + bad + "\r\n");
+        }
+        if (err.fatal) {
+          Untagged("BYE Too much invalid input");
+          conn_->CloseAfterFlush();
+          return;
+        }
+        continue;
+      }
+      case imap::CommandParser::Event::kLine:  // only NextLine returns it
+        continue;
+      case imap::CommandParser::Event::kCommand:
+        cmd_ = std::move(cmd);
+        busy_ = true;
+        Dispatch();
+        continue;
+    }
+  }
+}
+
+void Session::Dispatch() {
+  if (cmd_.name == "UID") {
+    if (cmd_.args.empty() || cmd_.args[0].kind != imap::Arg::kAtom) {
+      return FinishBad("UID needs a command");
+    }
+    std::string sub = cmd_.args[0].value;
+    for (char& ch : sub) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    cmd_.name = "UID " + sub;
+    cmd_.args.erase(cmd_.args.begin());
+  }
+  const CommandSpec* spec = FindCommand(cmd_.name);
+  if (spec == nullptr) return FinishBad("Unknown command " + cmd_.name.substr(0, 32));
+  if (!spec->AllowedIn(state_)) {
+    return FinishBad(state_ == State::kNotAuthenticated ? "Log in first"
+                                                        : "Command not valid in this state");
+  }
+  spec_ = spec;
+  spec->handler(*this, cmd_);
+}
+
+// ---- finishing commands
+
+void Session::FinishStatus(const Status& st, std::string_view ok_text) {
+  if (st.ok()) return Finish("OK " + std::string(ok_text));
+  Finish(ResponseFor(st));
+}
+
+void Session::Finish(std::string_view response) {
+  std::string text(response);
+  const bool allow_expunge = spec_ == nullptr || spec_->allows_expunge;
+  if (view_ && view_dirty_ && !closed_) {
+    Refresh(allow_expunge, [this, text] { WriteTagged(text); });
+    return;
+  }
+  WriteTagged(text);
+}
+
+void Session::FinishAfter(std::chrono::milliseconds delay, std::string response) {
+  if (delay.count() == 0) return Finish(response);
+  timer_ = server_->loop()->After(delay, [this, response] {
+    timer_.reset();
+    Finish(response);
+  });
+}
+
+void Session::WriteTagged(std::string_view response) {
+  WriteRaw(cmd_.tag + " " + std::string(response) + "\r\n");
+  busy_ = false;
+  spec_ = nullptr;
+  if (logout_after_) {
+    conn_->CloseAfterFlush();
+    return;
+  }
+  if (start_tls_after_) {
+    start_tls_after_ = false;
+    inbuf_.clear();  // nothing sent in plaintext after STARTTLS counts
+    parser_ = imap::CommandParser(imap::ParserLimits::PreAuth());
+    Status st = conn_->StartTls(server_->tls());
+    if (!st.ok()) conn_->CloseAfterFlush();
+    return;
+  }
+  // Continue with pipelined input on the next loop turn (bounded recursion).
+  Post([self = shared_from_this()] { self->ProcessInput(); });
+}
+
+void Session::Refresh(bool allow_expunge, std::function<void()> then) {
+  if (refreshing_) {
+    if (then) then();
+    return;
+  }
+  refreshing_ = true;
+  view_dirty_ = false;
+  const std::string user = user_, name = view_->name();
+  const uint64_t since = view_->modseq();
+  Async<Result<MailboxChanges>>(
+      [user, name, since](store::Store& s) -> Result<MailboxChanges> {
+        MailboxChanges c;
+        ASSIGN_OR_RETURN(c.info, s.GetMailbox(user, name));
+        if (c.info.highestmodseq == since) return c;
+        ASSIGN_OR_RETURN(c.changed, s.ChangedSince(user, name, since));
+        ASSIGN_OR_RETURN(c.vanished, s.VanishedSince(user, name, since));
+        return c;
+      },
+      [this, allow_expunge, then](Result<MailboxChanges> r) {
+        refreshing_ = false;
+        if (view_ && r.ok()) {
+          for (const auto& line : view_->Apply(*r, allow_expunge)) Untagged(line);
+        }
+        if (then) then();
+      });
+}
+
+void Session::WhenDrained(std::function<void()> fn) {
+  if (conn_->PendingOutput() <= limits::kImapMaxPendingOutput) return fn();
+  on_drained_ = std::move(fn);
+}
+
+void Session::MailboxChanged() {
+  view_dirty_ = true;
+  if (idling_ && !refreshing_) PushUpdates();
+}
+
+void Session::PushUpdates() { Refresh(true, nullptr); }
+
+// ---- state changes
+
+void Session::LoggedIn(const std::string& user) {
+  user_ = user;
+  state_ = State::kAuthenticated;
+  parser_.SetLimits(imap::ParserLimits::Authenticated());
+  conn_->SetReadTimeout(limits::kImapIdleTimeout);
+}
+
+void Session::Select(std::unique_ptr<MailboxView> view) {
+  Unselect();
+  view_ = std::move(view);
+  view_dirty_ = false;
+  state_ = State::kSelected;
+  server_->Watch(this, user_, view_->name());
+}
+
+void Session::Unselect() {
+  if (!view_) return;
+  server_->Unwatch(this);
+  view_.reset();
+  state_ = State::kAuthenticated;
+}
+
+void Session::Logout() {
+  Unselect();
+  state_ = State::kLogout;
+  logout_after_ = true;
+}
+
+void Session::StartTls() { start_tls_after_ = true; }
+
+void Session::ReadLines(std::function<void(std::string_view)> on_line) {
+  line_reader_ = std::move(on_line);
+}
+
+void Session::StopReadingLines() { line_reader_ = nullptr; }
+
+void Session::Post(std::function<void()> fn) { server_->loop()->Post(std::move(fn)); }
+
+void Session::SubmitWork(std::function<void()> work) {
+  server_->pool().Submit(user_.empty() ? "login:" + peer_ip_ : user_, std::move(work));
+}
+
+}  // namespace slotmail::imapd

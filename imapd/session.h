@@ -1,0 +1,151 @@
+// One IMAP connection: its state (RFC 3501 3), its input parser, the command
+// it is running, and its view of the selected mailbox.
+//
+// Commands run one at a time: pipelined commands wait in the input buffer
+// until the current one finishes (Session::Finish). Store work runs on the
+// worker pool keyed by user (Session::Async); its completion comes back on
+// the loop thread. All methods run on the loop thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/net.h"
+#include "imap/parser.h"
+#include "imapd/mailbox_view.h"
+
+namespace slotmail::store {
+class Store;
+}
+
+namespace slotmail::imapd {
+
+class Server;
+struct CommandSpec;
+struct ServerConfig;
+
+enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
+
+class Session : public net::Connection::Handler, public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server* server, std::string peer_ip, bool implicit_tls);
+  ~Session() override;
+  // REQUIRES: called once, right after construction, with the accepted fd.
+  void Start(int fd);
+  // Closes now (server shutdown); the server drops the session afterwards.
+  void Shutdown(std::string_view bye);
+
+  // net::Connection::Handler
+  void OnInput(net::Connection* c) override;
+  void OnDrained(net::Connection* c) override;
+  void OnEvent(net::Connection* c, net::Connection::Event e) override;
+
+  // ---- for command handlers
+  Server& server() { return *server_; }
+  const ServerConfig& server_config() const;
+  store::Store& store();
+  State state() const { return state_; }
+  const std::string& user() const { return user_; }
+  const std::string& peer_ip() const { return peer_ip_; }
+  bool is_tls() const;
+  bool is_loopback() const;
+  // Plaintext authentication is allowed here (TLS, loopback, or configured).
+  bool PlaintextAuthAllowed() const;
+  MailboxView* selected() { return view_ ? view_.get() : nullptr; }
+
+  // Writes "* <line>\r\n" / "+ <text>\r\n" / raw bytes.
+  void Untagged(std::string_view line);
+  void Continue(std::string_view text);
+  void WriteRaw(std::string_view bytes);
+
+  // Ends the running command with "<tag> <response>\r\n" (e.g. "OK done",
+  // "NO [NONEXISTENT] ..."). Before it, pending mailbox updates are sent
+  // (EXPUNGE only if the command allows them). Then the next command runs.
+  void Finish(std::string_view response);
+  void FinishStatus(const Status& st, std::string_view ok_text);
+  void FinishBad(std::string_view text) { Finish("BAD " + std::string(text)); }
+  // Finish after `delay` (failed logins are answered slowly).
+  void FinishAfter(std::chrono::milliseconds delay, std::string response);
+
+  // Runs `work` with the store off the loop (serialised with the user's
+  // other work), then `done` with its result on the loop. If the session
+  // closed meanwhile, `done` is skipped.
+  template <typename T>
+  void Async(std::function<T(store::Store&)> work, std::function<void(T)> done);
+
+  // State changes made by handlers.
+  void LoggedIn(const std::string& user);
+  void Select(std::unique_ptr<MailboxView> view);
+  void Unselect();
+  void Logout();  // after the tagged OK the connection closes
+  void StartTls();
+  // Enter a mode where each input line goes to `on_line` (AUTHENTICATE
+  // continuation, IDLE's DONE) instead of the command parser.
+  void ReadLines(std::function<void(std::string_view line)> on_line);
+  void StopReadingLines();
+
+  // Called by the server when the selected mailbox changed elsewhere.
+  void MailboxChanged();
+
+  const imap::Command& command() const { return cmd_; }
+  bool idling() const { return idling_; }
+  void set_idling(bool v) { idling_ = v; }
+  // Runs `fn` once the output queue is short (now, or when it drains).
+  void WhenDrained(std::function<void()> fn);
+
+  // Refreshes the view now and writes the updates (IDLE).
+  void PushUpdates();
+
+ private:
+  void ProcessInput();
+  void Dispatch();
+  void WriteTagged(std::string_view response);
+  void Refresh(bool allow_expunge, std::function<void()> then);
+  void Post(std::function<void()> fn);
+  void CloseNow();
+  void SubmitWork(std::function<void()> work);
+
+  Server* server_;
+  std::string peer_ip_;
+  bool implicit_tls_;
+  std::unique_ptr<net::Connection> conn_;
+  imap::CommandParser parser_;
+  std::string inbuf_;
+  State state_ = State::kNotAuthenticated;
+  std::string user_;
+  std::unique_ptr<MailboxView> view_;
+  bool view_dirty_ = false;   // the mailbox changed since the last refresh
+  bool busy_ = false;         // a command is running
+  bool closed_ = false;
+  bool logout_after_ = false;
+  bool start_tls_after_ = false;
+  bool idling_ = false;
+  bool refreshing_ = false;
+  std::function<void(std::string_view)> line_reader_;
+  std::unique_ptr<net::EventLoop::Timer> timer_;
+  std::function<void()> on_drained_;
+  imap::Command cmd_;  // the running command
+  const CommandSpec* spec_ = nullptr;  // its table entry
+};
+
+}  // namespace slotmail::imapd
+
+// ---- template implementation
+namespace slotmail::imapd {
+
+template <typename T>
+void Session::Async(std::function<T(store::Store&)> work, std::function<void(T)> done) {
+  auto self = shared_from_this();
+  SubmitWork([self, work = std::move(work), done = std::move(done)]() mutable {
+    auto result = std::make_shared<T>(work(self->store()));
+    self->Post([self, result, done = std::move(done)]() mutable {
+      if (!self->closed_) done(std::move(*result));
+    });
+  });
+}
+
+}  // namespace slotmail::imapd

@@ -72,6 +72,11 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
 	@BIN=build/asan/bin SLOTMAIL_ASAN=1 ./t/run_all.sh
 
+# The demo slot under var/, in the foreground (Ctrl-C stops it).
+run: deps
+	$(MAKE) all
+	@BIN=$(BIN) ./scripts/run.sh
+
 bench: deps
 	$(MAKE) all
 	@BIN=$(BIN) ./bench/run_all.sh
@@ -91,9 +96,11 @@ clean:
 FUZZ_CXX        ?= clang++
 FUZZ_IMAP       := $(BUILD)/fuzz/imap_parser_fuzz
 FUZZ_IMAP_SRCS  := t/fuzz/imap_parser_fuzz.cc imap/parser.cc imap/sequence_set.cc \
-                   imap/mutf7.cc imap/fetch_items.cc imap/search_parse.cc common/status.cc
+                   imap/mutf7.cc imap/fetch_items.cc imap/search_parse.cc imap/quote.cc \
+                   common/status.cc
 FUZZ_IMAP_HDRS  := imap/parser.h imap/sequence_set.h imap/mutf7.h imap/fetch_items.h \
-                   imap/search_parse.h common/status.h common/limits.h common/check.h
+                   imap/search_parse.h imap/quote.h common/status.h common/limits.h \
+                   common/check.h
 FUZZ_IMAP_FLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -I. \
                    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_IMAP_RUN   := -dict=t/fuzz/imap.dict -artifact_prefix=$(BUILD)/fuzz/

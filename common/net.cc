@@ -55,11 +55,7 @@ struct NetCallbacks {
   }
   static void Write(bufferevent*, void* arg) {
     auto* c = static_cast<Connection*>(arg);
-    if (c->closing_) {
-      c->Free();
-      c->handler_->OnEvent(c, Connection::Event::kClosed);
-      return;
-    }
+    if (c->closing_) return c->FinishClose();
     c->handler_->OnDrained(c);
   }
   static void Event(bufferevent*, short what, void* arg) {
@@ -224,10 +220,26 @@ Connection::~Connection() { Free(); }
 
 void Connection::Free() {
   closed_ = true;
+  close_timer_.reset();
   if (bev_ != nullptr) {
-    bufferevent_free(Bev(bev_));
+    bufferevent_free(Bev(bev_));  // frees underlying_ too (BEV_OPT_CLOSE_ON_FREE)
     bev_ = nullptr;
+    underlying_ = nullptr;
   }
+}
+
+// Closes once every byte is on the wire. A TLS filter reports "drained"
+// when its bytes reach the socket buffer beneath it, which may still hold
+// them, so that one is polled briefly (bounded: kClosePolls).
+void Connection::FinishClose() {
+  constexpr int kClosePolls = 500;  // x 10 ms
+  if (closed_) return;
+  if (PendingOutput() > 0 && close_polls_++ < kClosePolls) {
+    close_timer_ = loop_->After(std::chrono::milliseconds(10), [this] { FinishClose(); });
+    return;
+  }
+  Free();
+  handler_->OnEvent(this, Event::kClosed);
 }
 
 void Connection::TakeInput(std::string* out) {
@@ -246,7 +258,9 @@ void Connection::Write(std::string_view data) {
 
 size_t Connection::PendingOutput() const {
   if (bev_ == nullptr) return 0;
-  return evbuffer_get_length(bufferevent_get_output(Bev(bev_)));
+  size_t n = evbuffer_get_length(bufferevent_get_output(Bev(bev_)));
+  if (underlying_ != nullptr) n += evbuffer_get_length(bufferevent_get_output(Bev(underlying_)));
+  return n;
 }
 
 Status Connection::StartTls(const TlsContext* tls) {
@@ -260,6 +274,7 @@ Status Connection::StartTls(const TlsContext* tls) {
   if (filter == nullptr) return Status::IOError("cannot start TLS");
   bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
   tls_ = true;
+  underlying_ = bev_;
   Attach(filter);
   return Status::Ok();
 }
@@ -288,14 +303,8 @@ void Connection::CloseAfterFlush() {
   closing_ = true;
   bufferevent_disable(Bev(bev_), EV_READ);
   bufferevent_set_timeouts(Bev(bev_), nullptr, nullptr);
-  if (PendingOutput() == 0) {
-    // Nothing to flush: close on the next loop turn, not inside the caller.
-    loop_->Post([this] {
-      if (closed_) return;
-      Free();
-      handler_->OnEvent(this, Event::kClosed);
-    });
-  }
+  // Close on a later loop turn, never inside the caller.
+  if (PendingOutput() == 0 || underlying_ != nullptr) loop_->Post([this] { FinishClose(); });
 }
 
 }  // namespace slotmail::net

@@ -129,7 +129,11 @@ class Connection {
   EventLoop* loop_;
   std::string peer_ip_;
   Handler* handler_;
-  void* bev_ = nullptr;  // bufferevent*
+  void FinishClose();
+  void* bev_ = nullptr;         // bufferevent*: the socket, or the TLS filter over it
+  void* underlying_ = nullptr;  // bufferevent* under a STARTTLS filter, else null
+  std::unique_ptr<EventLoop::Timer> close_timer_;  // waits for underlying_ to drain
+  int close_polls_ = 0;
   bool tls_ = false;
   bool closing_ = false;
   bool closed_ = false;

@@ -26,7 +26,9 @@ struct ServerConfig {
   std::string imaps_listen;  // implicit TLS; empty: none
   std::string tls_cert;      // PEM; empty: no STARTTLS and no imaps
   std::string tls_key;
-  bool allow_plaintext_auth = false;  // besides TLS and loopback
+  // Where LOGIN and AUTHENTICATE PLAIN work without TLS.
+  enum class PlaintextAuth { kNever, kLoopback, kAlways };
+  PlaintextAuth plaintext_auth = PlaintextAuth::kLoopback;
   size_t workers = 16;
   std::string hostname = "localhost";
   store::StoreOptions store_options;

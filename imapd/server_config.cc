@@ -12,7 +12,7 @@ const char* ConfigHelp() {
   imaps_listen = HOST:PORT  IMAP over implicit TLS; empty to disable     []
   tls_cert = PATH           PEM certificate chain; empty: no TLS         []
   tls_key = PATH            PEM private key                              []
-  allow_plaintext_auth = no LOGIN/AUTH PLAIN without TLS from non-loopback addresses
+  plaintext_auth = loopback LOGIN/AUTH PLAIN without TLS: never, loopback, always
   workers = 16              threads for disk work (group commit needs several)
   hostname = NAME           name in the greeting                         [localhost]
   kdf_iterations = 100000   PBKDF2 iterations for new password hashes
@@ -24,7 +24,7 @@ const char* ConfigHelp() {
 
 Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
-                                "allow_plaintext_auth", "workers", "hostname", "kdf_iterations",
+                                "plaintext_auth", "workers", "hostname", "kdf_iterations",
                                 "max_message_bytes", "default_quota_bytes",
                                 "default_quota_messages"}));
   ServerConfig c;
@@ -37,7 +37,14 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return Status::InvalidArgument("tls_cert and tls_key go together");
   }
-  ASSIGN_OR_RETURN(c.allow_plaintext_auth, f.GetBool("allow_plaintext_auth", false));
+  std::string plain = f.Get("plaintext_auth", "loopback");
+  if (plain == "never") {
+    c.plaintext_auth = ServerConfig::PlaintextAuth::kNever;
+  } else if (plain == "always") {
+    c.plaintext_auth = ServerConfig::PlaintextAuth::kAlways;
+  } else if (plain != "loopback") {
+    return Status::InvalidArgument("plaintext_auth must be never, loopback or always");
+  }
   ASSIGN_OR_RETURN(uint64_t workers, f.GetUint("workers", 16, 1, 256));
   c.workers = workers;
   c.hostname = f.Get("hostname", "localhost");

@@ -41,7 +41,12 @@ bool Session::is_loopback() const {
 }
 
 bool Session::PlaintextAuthAllowed() const {
-  return is_tls() || is_loopback() || server_->config().allow_plaintext_auth;
+  switch (server_->config().plaintext_auth) {
+    case ServerConfig::PlaintextAuth::kNever: return is_tls();
+    case ServerConfig::PlaintextAuth::kLoopback: return is_tls() || is_loopback();
+    case ServerConfig::PlaintextAuth::kAlways: return true;
+  }
+  return is_tls();
 }
 
 void Session::Untagged(std::string_view line) {

@@ -1,0 +1,81 @@
+#include "admin/commands.h"
+
+#include "admin/handlers.h"
+
+namespace slotmail::admin {
+namespace {
+
+const char kPasswordDetails[] =
+    "The password is read from FILE or from standard input, never from the\n"
+    "command line (where ps would show it); one trailing newline is stripped.\n"
+    "It may not be empty.\n";
+
+const OptionRule kOnePassword = {{"password-file", "password-stdin"}, 1, 1};
+
+}  // namespace
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> kCommands = {
+      {"user", "add", "USER (--password-file FILE | --password-stdin)", "create a user",
+       std::string("Creates USER with an empty INBOX and the slot's default quota.\n") +
+           kPasswordDetails + "User names: a-z 0-9 . _ @ -, lowercase, at most 128 bytes.\n",
+       1, 1, {"password-file", "password-stdin"}, {kOnePassword}, UserAdd},
+      {"user", "del", "USER", "delete a user and all of their mail",
+       "Deletes USER with every mailbox and message, at once and for good.\n", 1, 1, {}, {},
+       UserDel},
+      {"user", "passwd", "USER (--password-file FILE | --password-stdin)",
+       "set a user's password",
+       std::string("Replaces USER's password.\n") + kPasswordDetails, 1, 1,
+       {"password-file", "password-stdin"}, {kOnePassword}, UserPasswd},
+      {"user", "list", "", "list the users",
+       "Prints every user of the slot, one name per line, sorted.\n", 0, 0, {}, {}, UserList},
+      {"user", "show", "USER", "show a user's quota, mailboxes and totals",
+       "Prints one 'KEY<TAB>VALUE' line each, in this order:\n"
+       "  user            the name\n"
+       "  mailboxes       number of mailboxes\n"
+       "  messages        messages in all mailboxes\n"
+       "  bytes           bytes of those messages\n"
+       "  quota_bytes     storage limit (0: unlimited)\n"
+       "  quota_messages  message limit (0: unlimited)\n"
+       "  used_bytes      storage counted against the quota\n"
+       "  used_messages   messages counted against the quota\n",
+       1, 1, {}, {}, UserShow},
+      {"user", "quota", "USER [--bytes N] [--messages N]", "set a user's quota limits",
+       "Sets USER's storage and message limits; 0 means unlimited. A limit not\n"
+       "given keeps its value. Mail already stored is kept even if over the new\n"
+       "limit; only new mail that would exceed a limit is refused.\n",
+       1, 1, {"bytes", "messages"}, {{{"bytes", "messages"}, 1, 2}}, UserQuota},
+      {"mailbox", "list", "USER [PATTERN]", "list a user's mailboxes",
+       "Prints USER's mailboxes matching PATTERN (IMAP LIST syntax: '*' matches\n"
+       "anything, '%' anything but '/'; default '*'), sorted by name, one per line\n"
+       "with these tab-separated fields:\n"
+       "  name  messages  unseen  bytes  uidvalidity  uidnext  highestmodseq  special-use\n"
+       "Names are UTF-8 with '/' between levels; special-use is '-' when none.\n",
+       1, 2, {}, {}, MailboxList},
+      {"mailbox", "create", "USER NAME [--special-use USE]", "create a mailbox",
+       "Creates mailbox NAME for USER (and any missing parents), optionally\n"
+       "marked with a special use (RFC 6154) such as \\Sent.\n",
+       2, 2, {"special-use"}, {}, MailboxCreate},
+      {"mailbox", "delete", "USER NAME", "delete a mailbox and its messages",
+       "Deletes USER's mailbox NAME with its messages. INBOX cannot be deleted\n"
+       "(exit 5); a mailbox with children cannot either until they are (exit 1).\n",
+       2, 2, {}, {}, MailboxDelete},
+  };
+  return kCommands;
+}
+
+const CommandSpec* FindCommand(std::string_view group, std::string_view verb) {
+  for (const auto& c : Commands()) {
+    if (c.group == group && c.verb == verb) return &c;
+  }
+  return nullptr;
+}
+
+bool IsGroup(std::string_view group) {
+  for (const auto& c : Commands()) {
+    if (c.group == group) return true;
+  }
+  return false;
+}
+
+}  // namespace slotmail::admin

@@ -40,6 +40,7 @@ class MailboxView {
   // UID at 1-based `seq`. REQUIRES: 1 <= seq <= exists().
   uint32_t UidAt(uint32_t seq) const { return uids_[seq - 1]; }
   bool IsPendingExpunge(uint32_t uid) const { return pending_expunge_.count(uid) > 0; }
+  bool HasPendingExpunge() const { return !pending_expunge_.empty(); }
   bool IsRecent(uint32_t uid) const { return uid >= recent_from_; }
   uint32_t recent_count() const;
   const store::Flags* FlagsOf(uint32_t uid) const;

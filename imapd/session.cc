@@ -190,7 +190,9 @@ void Session::FinishStatus(const Status& st, std::string_view ok_text) {
 void Session::Finish(std::string_view response) {
   std::string text(response);
   const bool allow_expunge = spec_ == nullptr || spec_->allows_expunge;
-  if (view_ && view_dirty_ && !closed_) {
+  // Expunges held back during FETCH/STORE/SEARCH go out at the next
+  // command that may carry them, even if nothing changed since.
+  if (view_ && !closed_ && (view_dirty_ || (allow_expunge && view_->HasPendingExpunge()))) {
     Refresh(allow_expunge, [this, text] { WriteTagged(text); });
     return;
   }

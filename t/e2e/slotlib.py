@@ -54,6 +54,7 @@ class Slot:
     def __init__(self, tls=True, users=(("alice", "secret"),), extra=None):
         self.tmp = tempfile.mkdtemp(prefix="slotmail-e2e.")
         self.slot_dir = os.path.join(self.tmp, "slot")
+        os.makedirs(self.slot_dir)
         self.ca = TestCA(self.tmp) if tls else None
         for user, password in users:
             self.mailctl("user", "add", user, "--password-stdin", input=password)

@@ -1,0 +1,113 @@
+"""RFC 3501 7.4.1 / RFC 2177: what one session changes reaches the others.
+
+Two imaplib connections on one mailbox, plus a raw-socket client in IDLE.
+Waits poll with a deadline; nothing here measures time."""
+import imaplib
+import socket
+import sys
+import unittest
+
+import slotlib
+
+MSG = b"From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n"
+
+
+class RawClient:
+    """A minimal line-oriented IMAP client, for IDLE (imaplib 3.11 has none)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+        self.line()  # greeting
+
+    def send(self, text):
+        self.sock.sendall(text.encode() + b"\r\n")
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise AssertionError("connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def until(self, predicate, what):
+        """Reads lines until one satisfies predicate (the socket timeout bounds it)."""
+        seen = []
+        while True:
+            line = self.line()
+            seen.append(line)
+            if predicate(line):
+                return seen
+
+    def command(self, tag, text):
+        self.send(tag + " " + text)
+        return self.until(lambda l: l.startswith(tag.encode() + b" "), tag)
+
+
+class Updates(unittest.TestCase):
+    def setUp(self):
+        self.slot = slotlib.Slot(tls=False)
+        self.a = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
+        self.b = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
+        for m in (self.a, self.b):
+            m.login("alice", "secret")
+        for i in range(3):
+            self.a.append("INBOX", None, None, MSG)
+        self.a.select("INBOX")
+        self.b.select("INBOX")
+
+    def tearDown(self):
+        for m in (self.a, self.b):
+            m.logout()
+        self.slot.close()
+
+    def test_exists_reaches_the_other_session_at_its_next_command(self):
+        self.a.append("INBOX", None, None, MSG)
+        self.b.untagged_responses.clear()
+        self.b.noop()
+        self.assertEqual(self.b.untagged_responses.get("EXISTS"), [b"4"])
+
+    def test_flag_changes_reach_the_other_session(self):
+        self.a.store("2", "+FLAGS", "\\Flagged")
+        self.b.untagged_responses.clear()
+        self.b.noop()
+        fetches = self.b.untagged_responses.get("FETCH", [])
+        self.assertEqual(fetches, [b"2 (FLAGS (\\Flagged))"])
+
+    def test_expunge_sequence_numbers_stay_correct(self):
+        # a expunges messages 1 and 3; b must hear "1 EXPUNGE" then "2 EXPUNGE"
+        # (3 became 2 after the first), and numbers stay right afterwards.
+        self.a.store("1,3", "+FLAGS", "\\Deleted")
+        self.a.expunge()
+        self.b.untagged_responses.clear()
+        # FETCH may not carry EXPUNGE (RFC 3501 7.4.1): b still sees 3 messages.
+        typ, data = self.b.fetch("3", "(UID)")
+        self.assertNotIn("EXPUNGE", self.b.untagged_responses)
+        self.b.untagged_responses.clear()
+        self.b.noop()
+        self.assertEqual(self.b.untagged_responses.get("EXPUNGE"), [b"1", b"2"])
+        typ, data = self.b.fetch("1", "(UID)")
+        self.assertEqual(data, [b"1 (UID 2)"])
+
+    def test_idle_gets_exists_and_expunge_pushed(self):
+        raw = RawClient(self.slot.ports["imap"])
+        raw.command("a1", "LOGIN alice secret")
+        raw.command("a2", "SELECT INBOX")
+        raw.send("a3 IDLE")
+        raw.until(lambda l: l.startswith(b"+"), "IDLE continuation")
+        self.a.append("INBOX", None, None, MSG)
+        raw.until(lambda l: l == b"* 4 EXISTS", "EXISTS during IDLE")
+        self.a.store("1", "+FLAGS", "\\Deleted")
+        self.a.expunge()
+        raw.until(lambda l: l == b"* 1 EXPUNGE", "EXPUNGE during IDLE")
+        raw.send("DONE")
+        lines = raw.until(lambda l: l.startswith(b"a3 "), "IDLE end")
+        self.assertTrue(lines[-1].startswith(b"a3 OK"))
+        raw.command("a4", "LOGOUT")
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)

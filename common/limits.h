@@ -83,7 +83,8 @@ inline constexpr std::chrono::milliseconds kMaxLoginDelay{8000};
 inline constexpr size_t kMaxConnectionsPerIp = 5000;
 // Parsed MIME structures kept in memory (a few KB each) for FETCH.
 inline constexpr size_t kMimeCacheEntries = 20000;
-// Concurrent logged-in sessions of one user; real clients use well under 50.
+// Default concurrent logged-in sessions of one user (max_sessions_per_user);
+// real clients use well under 50.
 inline constexpr size_t kMaxSessionsPerUser = 100;
 
 // ---- mime (parsing stored messages; every byte of a message is untrusted)

@@ -128,7 +128,7 @@ void Server::LoginSucceeded(const std::string& ip, const std::string& user) {
 
 bool Server::AddUserSession(const std::string& user) {
   size_t& n = per_user_[user];
-  if (n >= limits::kMaxSessionsPerUser) return false;
+  if (n >= config_.max_sessions_per_user) return false;
   ++n;
   return true;
 }

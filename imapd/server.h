@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/limits.h"
 #include "common/net.h"
 #include "common/tls.h"
 #include "common/worker_pool.h"
@@ -30,6 +31,7 @@ struct ServerConfig {
   enum class PlaintextAuth { kNever, kLoopback, kAlways };
   PlaintextAuth plaintext_auth = PlaintextAuth::kLoopback;
   size_t workers = 16;
+  size_t max_sessions_per_user = limits::kMaxSessionsPerUser;
   std::string hostname = "localhost";
   store::StoreOptions store_options;
 };

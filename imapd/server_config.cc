@@ -14,6 +14,7 @@ const char* ConfigHelp() {
   tls_key = PATH            PEM private key                              []
   plaintext_auth = loopback LOGIN/AUTH PLAIN without TLS: never, loopback, always
   workers = 16              threads for disk work (group commit needs several)
+  max_sessions_per_user = 100   concurrent logged-in IMAP sessions of one user
   hostname = NAME           name in the greeting                         [localhost]
   kdf_iterations = 100000   PBKDF2 iterations for new password hashes
   max_message_bytes = 67108864   largest message accepted by APPEND
@@ -24,7 +25,7 @@ const char* ConfigHelp() {
 
 Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
-                                "plaintext_auth", "workers", "hostname", "kdf_iterations",
+                                "plaintext_auth", "workers", "max_sessions_per_user", "hostname", "kdf_iterations",
                                 "max_message_bytes", "default_quota_bytes",
                                 "default_quota_messages"}));
   ServerConfig c;
@@ -47,6 +48,8 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   }
   ASSIGN_OR_RETURN(uint64_t workers, f.GetUint("workers", 16, 1, 256));
   c.workers = workers;
+  ASSIGN_OR_RETURN(c.max_sessions_per_user,
+                   f.GetUint("max_sessions_per_user", limits::kMaxSessionsPerUser, 1, 1000000));
   c.hostname = f.Get("hostname", "localhost");
   ASSIGN_OR_RETURN(uint64_t kdf, f.GetUint("kdf_iterations", 100000, limits::kMinKdfIterations,
                                            10000000));

@@ -52,6 +52,8 @@ class SlotPaths {
   static std::optional<uint64_t> ParseChangeSegmentName(std::string_view name);
   std::string ChangeAckPath() const { return SyncDir() + "/ack"; }
   std::string CleanShutdownPath() const { return SyncDir() + "/clean"; }
+  // The highest UIDVALIDITY handed to a new user's INBOX (decimal).
+  std::string UidValidityFloorPath() const { return root_ + "/uidvalidity"; }
 
  private:
   std::string root_;

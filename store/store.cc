@@ -1,5 +1,6 @@
 // Store: opening and recovery, users, passwords, quota, change log.
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 
 #include "common/fs.h"
@@ -80,6 +81,21 @@ void Store::Impl::CloseIndex(UserEntry* entry) {
   users.NoteClosed();
 }
 
+Result<uint32_t> Store::Impl::NextUserUidValidity() {
+  std::lock_guard<std::mutex> lock(uidvalidity_mu);
+  uint64_t floor = 0;
+  auto text = fs::ReadFile(paths.UidValidityFloorPath());
+  if (text.ok()) {
+    floor = std::strtoull(text->c_str(), nullptr, 10);
+  } else if (text.status().code() != Code::kNotFound) {
+    return text.status();
+  }
+  uint64_t next = std::max<uint64_t>(static_cast<uint64_t>(std::time(nullptr)), floor + 1);
+  if (next > UINT32_MAX) return Status::TooBig("UIDVALIDITY exhausted");
+  RETURN_IF_ERROR(fs::WriteFileAtomic(paths.UidValidityFloorPath(), std::to_string(next) + "\n"));
+  return static_cast<uint32_t>(next);
+}
+
 void Store::Impl::CollectBlobs(std::string_view user, const std::vector<std::string>& guids) {
   if (guids.empty()) return;
   (void)Read(user, [&](UserIndex* index) -> Status {
@@ -102,6 +118,7 @@ Status Store::CreateUser(std::string_view user, std::string_view password) {
   if (fs::Exists(d.paths.UserDir(user))) return Status::Exists("user already exists");
   // Build the whole user under tmp/, then rename it into place: a crash
   // leaves either no user or a complete one.
+  ASSIGN_OR_RETURN(uint32_t uidvalidity, d.NextUserUidValidity());
   std::string tmp = d.paths.NewTmpPath();
   Status st = fs::MakeDirs(tmp + "/blobs");
   if (st.ok()) {
@@ -113,6 +130,8 @@ Status Store::CreateUser(std::string_view user, std::string_view password) {
       RETURN_IF_ERROR(ix->SetMeta("password", HashPassword(password, d.options.kdf_iterations)));
       RETURN_IF_ERROR(ix->SetMetaInt("quota_bytes", static_cast<int64_t>(d.options.default_quota_bytes)));
       RETURN_IF_ERROR(ix->SetMetaInt("quota_messages", static_cast<int64_t>(d.options.default_quota_messages)));
+      // INBOX takes `uidvalidity`; later mailboxes rise from there.
+      RETURN_IF_ERROR(ix->SetMetaInt("last_uidvalidity", static_cast<int64_t>(uidvalidity) - 1));
       return CreateMailboxRow(ix, "INBOX", "").status();
     }) : index.status();
   }

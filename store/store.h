@@ -28,6 +28,13 @@ class ChangeLog;
 class Durability;
 class UserTable;
 
+// One message of Store::AppendBatch. `bytes` must outlive the call.
+struct AppendItem {
+  std::string_view bytes;
+  Flags flags;
+  int64_t internal_date = 0;
+};
+
 struct StoreOptions {
   // PBKDF2-HMAC-SHA256 iterations for new password hashes. Tests lower it.
   uint32_t kdf_iterations = 100000;
@@ -92,6 +99,13 @@ class Store {
   Result<AppendResult> Append(std::string_view user, std::string_view mailbox,
                               std::string_view bytes, const Flags& flags,
                               int64_t internal_date);
+  // Appends `items` to `mailbox` in one transaction: every message is stored
+  // or none is (IMAP MULTIAPPEND, RFC 3502). UIDs are consecutive in the
+  // order given and share one modseq. TooBig if any message is over
+  // max_message_bytes, OverQuota if the batch as a whole is over quota,
+  // InvalidArgument if `items` is empty. (store_append_batch.cc)
+  Result<std::vector<AppendResult>> AppendBatch(std::string_view user, std::string_view mailbox,
+                                                const std::vector<AppendItem>& items);
   // Copies the messages of `uids` that exist; the copies share the blob.
   Result<CopyResult> Copy(std::string_view user, std::string_view src,
                           const UidSet& uids, std::string_view dst);

@@ -34,6 +34,12 @@ class Store::Impl {
   std::unique_ptr<BlobStore> blobs;
   UserTable users;
   Store::Observer observer;
+  std::mutex uidvalidity_mu;      // guards the slot's UIDVALIDITY floor file
+
+  // A UIDVALIDITY never used before in this slot for a new user's INBOX,
+  // persisted, so a user deleted and recreated within one second still gets
+  // a new one (clients would otherwise trust stale caches).
+  Result<uint32_t> NextUserUidValidity();
 
   // Tells the observer that `mailbox` of `user` changed.
   void Notify(std::string_view user, std::string_view mailbox) {

@@ -131,8 +131,10 @@ Result<CopyResult> Store::Copy(std::string_view user, std::string_view src, cons
     ASSIGN_OR_RETURN(MailboxRow s, RequireMailbox(ix, from));
     ASSIGN_OR_RETURN(MailboxRow d, RequireMailbox(ix, to));
     ASSIGN_OR_RETURN(auto msgs, MessagesIn(ix, s.id, uids));
-    ASSIGN_OR_RETURN(QuotaInfo q, ReadQuota(ix));
-    RETURN_IF_ERROR(CheckQuota(q, msgs.size(), TotalSize(msgs)));
+    if (!msgs.empty()) {  // copying nothing costs nothing, even over quota
+      ASSIGN_OR_RETURN(QuotaInfo q, ReadQuota(ix));
+      RETURN_IF_ERROR(CheckQuota(q, msgs.size(), TotalSize(msgs)));
+    }
     CopyResult out;
     RETURN_IF_ERROR(CopyInto(ix, msgs, &d, &out));
     RETURN_IF_ERROR(AddUsage(ix, static_cast<int64_t>(msgs.size()),

@@ -1,5 +1,7 @@
 // slotd: serves one slot (IMAP now; LMTP and replication later).
 //   slotd --config FILE [--set key=value ...]
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -61,6 +63,13 @@ int main(int argc, char** argv) {
   auto config = imapd::ServerConfigFrom(*file);
   if (!config.ok()) return Fail(config.status());
   std::signal(SIGPIPE, SIG_IGN);
+  // Thousands of idle clients need thousands of descriptors: take what the
+  // hard limit allows.
+  struct rlimit fds;
+  if (getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur < fds.rlim_max) {
+    fds.rlim_cur = fds.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &fds);
+  }
   auto server = imapd::Server::Create(*config);
   if (!server.ok()) return Fail(server.status());
   Status st = (*server)->Listen();

@@ -63,8 +63,8 @@ $(BIN)/%: $(BUILD)/bench/%.o $(LIB)
 
 # Every test, ending with the line "N passed, N failed".
 test: deps
-	$(MAKE) all
-	@BIN=$(BIN) ./t/run_all.sh
+	$(MAKE) all $(BUILD)/fuzz/imap_parser_fuzz
+	@BIN=$(BIN) FUZZ_SMOKE="$(MAKE) --no-print-directory fuzz-smoke" ./t/run_all.sh
 
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps

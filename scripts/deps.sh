@@ -7,6 +7,8 @@ packages=(
   g++ make pkg-config
   libevent-dev libssl-dev libsqlite3-dev zlib1g-dev doctest-dev
   python3 openssl
+  clang libclang-rt-14-dev   # the fuzz target (libFuzzer + sanitizers)
+  isync                      # mbsync, for the interop test
 )
 
 missing=()

@@ -23,6 +23,18 @@ else
   failed=$((failed + 1))
 fi
 
+# The parser fuzzer for a fixed number of inputs (make fuzz runs longer).
+if [ -n "${FUZZ_SMOKE:-}" ]; then
+  if $FUZZ_SMOKE >"$log_dir/fuzz.log" 2>&1; then
+    echo "PASS fuzz-smoke ($(grep -o 'Done [0-9]* runs' "$log_dir/fuzz.log" | tail -n 1))"
+    passed=$((passed + 1))
+  else
+    echo "FAIL fuzz-smoke (log follows)"
+    tail -n 40 "$log_dir/fuzz.log"
+    failed=$((failed + 1))
+  fi
+fi
+
 for t in t/e2e/*_test.py t/interop/*_test.py; do
   [ -e "$t" ] || continue
   name=${t%.py}

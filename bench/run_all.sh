@@ -4,3 +4,5 @@ set -eu
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
 "$BIN/store_bench"
+export SLOTMAIL_BIN=$(cd "$BIN" && pwd)
+python3 bench/idle_rss_bench.py

@@ -4,6 +4,7 @@
 #include "admin/format.h"
 #include "admin/handlers.h"
 #include "admin/password_input.h"
+#include "store/provision.h"
 #include "store/store.h"
 
 namespace slotmail::admin {
@@ -15,7 +16,8 @@ const std::string& User(const CommandContext& ctx) { return ctx.inv.args[0]; }
 
 Status UserAdd(const CommandContext& ctx) {
   ASSIGN_OR_RETURN(std::string password, ReadPassword(ctx.inv.Option("password-file"), ctx.in));
-  return ctx.store->CreateUser(User(ctx), password);
+  RETURN_IF_ERROR(ctx.store->CreateUser(User(ctx), password));
+  return store::ProvisionDefaultMailboxes(*ctx.store, User(ctx));
 }
 
 Status UserDel(const CommandContext& ctx) { return ctx.store->DeleteUser(User(ctx)); }

@@ -14,8 +14,13 @@ Result<std::string> AstringArg(const imap::Command& cmd, size_t i, const char* w
 }
 
 Result<std::string> MailboxArg(const imap::Command& cmd, size_t i) {
-  ASSIGN_OR_RETURN(std::string raw, AstringArg(cmd, i, "mailbox name"));
-  auto utf8 = imap::Mutf7ToUtf8(raw);
+  if (i >= cmd.args.size()) return Status::Protocol("Missing or invalid mailbox name");
+  return MailboxFrom(cmd.args[i]);
+}
+
+Result<std::string> MailboxFrom(const imap::Arg& arg) {
+  if (!arg.IsAstring()) return Status::Protocol("Missing or invalid mailbox name");
+  auto utf8 = imap::Mutf7ToUtf8(arg.value);
   if (!utf8.ok()) return Status::Protocol("Mailbox name is not valid modified UTF-7");
   return utf8;
 }

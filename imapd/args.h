@@ -19,6 +19,8 @@ class MailboxView;
 Result<std::string> AstringArg(const imap::Command& cmd, size_t i, const char* what);
 // A mailbox name argument: astring in modified UTF-7, returned as UTF-8.
 Result<std::string> MailboxArg(const imap::Command& cmd, size_t i);
+// The same for one Arg (a LIST pattern inside parentheses, for example).
+Result<std::string> MailboxFrom(const imap::Arg& arg);
 // A mailbox name for a response: modified UTF-7, quoted as needed.
 std::string MailboxOut(std::string_view utf8_name);
 // A parenthesised flag list ("(\Seen $Work)"); \Recent and unknown system

@@ -1,9 +1,11 @@
-// SELECT/EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST/LSUB, STATUS,
-// NAMESPACE, ENABLE.
+// SELECT/EXAMINE, CREATE (with RFC 6154 USE), DELETE, RENAME, (UN)SUBSCRIBE,
+// LIST (RFC 5258 options, see list_extended.h) and LSUB, STATUS, NAMESPACE,
+// ENABLE.
 #include "imap/parser.h"
 #include "imap/quote.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
+#include "imapd/list_extended.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
 
@@ -22,10 +24,65 @@ void RunStatus(Session& s, std::function<Status(store::Store&)> work, std::strin
   s.Async<Status>(std::move(work), [&s, ok_text](Status st) { s.FinishStatus(st, ok_text); });
 }
 
-std::string ListAttributes(const store::MailboxInfo& m) {
-  std::string attrs = m.has_children ? "\\HasChildren" : "\\HasNoChildren";
-  if (!m.special_use.empty()) attrs += " " + m.special_use;
-  return attrs;
+// RFC 6154 CREATE-SPECIAL-USE: the special use asked by CREATE's optional
+// parameter list "(USE (\Sent))", or "". Protocol (-> BAD) for bad syntax or
+// another parameter; *refusal is set instead when the request is well formed
+// but cannot be met (-> NO [USEATTR]).
+Result<std::string> CreateSpecialUse(const imap::Command& cmd, std::string* refusal) {
+  if (cmd.args.size() == 1) return std::string();
+  if (cmd.args.size() != 2 || cmd.args[1].kind != imap::Arg::kList) {
+    return Status::Protocol("CREATE takes a mailbox and optional parameters");
+  }
+  const auto& params = cmd.args[1].list;
+  std::vector<std::string> uses;
+  for (size_t i = 0; i < params.size(); i += 2) {
+    if (params[i].kind != imap::Arg::kAtom || imap::AsciiUpper(params[i].value) != "USE" ||
+        i + 1 == params.size() || params[i + 1].kind != imap::Arg::kList) {
+      return Status::Protocol("Unknown CREATE parameter");
+    }
+    for (const auto& a : params[i + 1].list) {
+      if (a.kind != imap::Arg::kAtom || a.value.empty() || a.value[0] != '\\') {
+        return Status::Protocol("Invalid special-use attribute");
+      }
+      uses.push_back(a.value);
+    }
+  }
+  if (uses.size() > 1) {
+    *refusal = "NO [USEATTR] A mailbox can have only one special use here";
+  } else if (!uses.empty() && (imap::EqualsIgnoreCase(uses[0], "\\All") ||
+                               imap::EqualsIgnoreCase(uses[0], "\\Flagged"))) {
+    // Those are views of other mailboxes' messages, which this store has not.
+    *refusal = "NO [USEATTR] Virtual \\All and \\Flagged mailboxes are not supported";
+  }
+  return uses.empty() ? std::string() : uses[0];
+}
+
+// What LIST found: the entries, and for LIST-STATUS the status of each
+// existing one (nullopt where it could not be read; RFC 5819 lets it go).
+struct Listing {
+  std::vector<ListEntry> entries;
+  std::vector<std::optional<MailboxStatus>> status;
+};
+
+void ListSubscriptions(Session& s, const imap::Command& cmd) {
+  auto ref = MailboxArg(cmd, 0);
+  auto pat = MailboxArg(cmd, 1);
+  if (!ref.ok() || !pat.ok() || cmd.args.size() != 2) {
+    return s.FinishBad("LSUB takes a reference and a pattern");
+  }
+  if (pat->empty()) {
+    // RFC 3501 6.3.9: an empty pattern asks for the hierarchy delimiter.
+    s.Untagged("LSUB (\\Noselect) \"/\" \"\"");
+    return s.Finish("OK LSUB completed");
+  }
+  std::string user = s.user(), pattern = *ref + *pat;
+  s.Async<Result<std::vector<std::string>>>(
+      [user, pattern](store::Store& st) { return st.ListSubscriptions(user, pattern); },
+      [&s](Result<std::vector<std::string>> r) {
+        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        for (const auto& name : *r) s.Untagged("LSUB () \"/\" " + MailboxOut(name));
+        s.Finish("OK LSUB completed");
+      });
 }
 
 }  // namespace
@@ -69,12 +126,19 @@ void CmdSelect(Session& s, imap::Command& cmd) {
 void CmdCreate(Session& s, imap::Command& cmd) {
   auto name = MailboxArg(cmd, 0);
   if (!name.ok()) return s.FinishBad(name.status().message());
+  std::string refusal;
+  auto use = CreateSpecialUse(cmd, &refusal);
+  if (!use.ok()) return s.FinishBad(use.status().message());
+  if (!refusal.empty()) return s.Finish(refusal);
   std::string box = *name;
   // RFC 3501 6.3.3: a trailing separator announces children; drop it.
   while (box.size() > 1 && box.back() == '/') box.pop_back();
-  std::string user = s.user();
-  RunStatus(s, [user, box](store::Store& st) { return st.CreateMailbox(user, box); },
-            "CREATE completed");
+  std::string user = s.user(), special_use = *use;
+  RunStatus(
+      s, [user, box, special_use](store::Store& st) {
+        return st.CreateMailbox(user, box, special_use);
+      },
+      "CREATE completed");
 }
 
 void CmdDelete(Session& s, imap::Command& cmd) {
@@ -108,35 +172,38 @@ void CmdSubscribe(Session& s, imap::Command& cmd) {
 }
 
 void CmdList(Session& s, imap::Command& cmd) {
-  const bool lsub = cmd.name == "LSUB";
-  auto ref = MailboxArg(cmd, 0);
-  auto pat = MailboxArg(cmd, 1);
-  if (!ref.ok() || !pat.ok() || cmd.args.size() != 2) {
-    return s.FinishBad(std::string(cmd.name) + " takes a reference and a pattern");
-  }
-  if (pat->empty()) {
+  if (cmd.name == "LSUB") return ListSubscriptions(s, cmd);
+  auto parsed = ParseList(cmd);
+  if (!parsed.ok()) return s.FinishBad(parsed.status().message());
+  if (parsed->delimiter_only) {
     // RFC 3501 6.3.8: an empty pattern asks for the hierarchy delimiter.
-    s.Untagged(std::string(cmd.name) + " (\\Noselect) \"/\" \"\"");
-    return s.Finish("OK " + cmd.name + " completed");
+    s.Untagged("LIST (\\Noselect) \"/\" \"\"");
+    return s.Finish("OK LIST completed");
   }
-  std::string pattern = *ref + *pat;
+  auto req = std::make_shared<const ListRequest>(std::move(*parsed));
   std::string user = s.user();
-  if (lsub) {
-    s.Async<Result<std::vector<std::string>>>(
-        [user, pattern](store::Store& st) { return st.ListSubscriptions(user, pattern); },
-        [&s](Result<std::vector<std::string>> r) {
-          if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-          for (const auto& name : *r) s.Untagged("LSUB () \"/\" " + MailboxOut(name));
-          s.Finish("OK LSUB completed");
-        });
-    return;
-  }
-  s.Async<Result<std::vector<store::MailboxInfo>>>(
-      [user, pattern](store::Store& st) { return st.ListMailboxes(user, pattern); },
-      [&s](Result<std::vector<store::MailboxInfo>> r) {
+  s.Async<Result<Listing>>(
+      [user, req](store::Store& st) -> Result<Listing> {
+        ASSIGN_OR_RETURN(auto boxes, st.ListMailboxes(user));
+        ASSIGN_OR_RETURN(auto subscriptions, st.ListSubscriptions(user));
+        Listing l;
+        l.entries = BuildList(*req, boxes, subscriptions);
+        for (const auto& e : l.entries) {
+          std::optional<MailboxStatus> status;
+          if (req->return_status && e.exists) {
+            auto r = ReadStatus(st, user, e.info, *req->return_status);
+            if (r.ok()) status = std::move(*r);
+          }
+          l.status.push_back(std::move(status));
+        }
+        return l;
+      },
+      [&s, req](Result<Listing> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        for (const auto& m : *r) {
-          s.Untagged("LIST (" + ListAttributes(m) + ") \"/\" " + MailboxOut(m.name));
+        const uint64_t limit = AppendLimit(s.server_config());
+        for (size_t i = 0; i < r->entries.size(); ++i) {
+          s.Untagged(ListResponse(r->entries[i]));
+          if (r->status[i]) s.Untagged(StatusResponse(*r->status[i], *req->return_status, limit));
         }
         s.Finish("OK LIST completed");
       });
@@ -144,34 +211,21 @@ void CmdList(Session& s, imap::Command& cmd) {
 
 void CmdStatus(Session& s, imap::Command& cmd) {
   auto name = MailboxArg(cmd, 0);
-  if (!name.ok() || cmd.args.size() != 2 || cmd.args[1].kind != imap::Arg::kList) {
+  if (!name.ok() || cmd.args.size() != 2) {
     return s.FinishBad("STATUS takes a mailbox and a list of items");
   }
-  std::vector<std::string> items;
-  for (const auto& a : cmd.args[1].list) {
-    std::string item = imap::AsciiUpper(a.value);
-    if (item != "MESSAGES" && item != "RECENT" && item != "UIDNEXT" && item != "UIDVALIDITY" &&
-        item != "UNSEEN") {
-      return s.FinishBad("Unknown STATUS item");
-    }
-    items.push_back(item);
-  }
+  auto items = ParseStatusItems(cmd.args[1]);
+  if (!items.ok()) return s.FinishBad(items.status().message());
   std::string user = s.user(), box = *name;
-  s.Async<Result<store::MailboxInfo>>(
-      [user, box](store::Store& st) { return st.GetMailbox(user, box); },
-      [&s, items](Result<store::MailboxInfo> r) {
+  StatusRequest req = *items;
+  s.Async<Result<MailboxStatus>>(
+      [user, box, req](store::Store& st) -> Result<MailboxStatus> {
+        ASSIGN_OR_RETURN(store::MailboxInfo info, st.GetMailbox(user, box));
+        return ReadStatus(st, user, std::move(info), req);
+      },
+      [&s, req](Result<MailboxStatus> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        std::string out;
-        for (const auto& item : items) {
-          uint64_t v = item == "MESSAGES"      ? r->messages
-                       : item == "RECENT"      ? 0
-                       : item == "UIDNEXT"     ? r->uidnext
-                       : item == "UIDVALIDITY" ? r->uidvalidity
-                                               : r->unseen;
-          if (!out.empty()) out += " ";
-          out += item + " " + std::to_string(v);
-        }
-        s.Untagged("STATUS " + MailboxOut(r->name) + " (" + out + ")");
+        s.Untagged(StatusResponse(*r, req, AppendLimit(s.server_config())));
         s.Finish("OK STATUS completed");
       });
 }

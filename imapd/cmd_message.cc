@@ -1,5 +1,8 @@
-// APPEND, CHECK, CLOSE/UNSELECT, EXPUNGE, STORE, COPY/MOVE.
+// APPEND (with RFC 3502 MULTIAPPEND), CHECK, CLOSE/UNSELECT, EXPUNGE, STORE,
+// COPY/MOVE.
 #include <ctime>
+#include <memory>
+#include <optional>
 
 #include "imap/date_time.h"
 #include "imap/sequence_set.h"
@@ -21,38 +24,80 @@ std::string ResponseWithTryCreate(const Status& st) {
 
 bool ReadOnly(Session& s) { return s.selected()->read_only(); }
 
+// The messages of one APPEND. The items point into `bytes`, which the
+// command's literals were moved into.
+struct AppendMessages {
+  std::vector<std::string> bytes;
+  std::vector<store::AppendItem> items;
+};
+
+struct AppendOutcome {
+  Result<std::vector<store::AppendResult>> result;
+  std::optional<store::QuotaInfo> quota;  // read after an OVERQUOTA refusal
+};
+
+// Reads APPEND's messages from argument `i` on: one or more (RFC 3502
+// MULTIAPPEND) of [flag-list] [date-time] literal. Protocol (-> BAD) if
+// malformed. Takes the literals out of `cmd`.
+Status ParseMessages(imap::Command& cmd, size_t i, AppendMessages* batch) {
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto& args = cmd.args;
+  if (i == args.size()) return Status::Protocol("APPEND needs a message");
+  while (i < args.size()) {
+    store::AppendItem item;
+    item.internal_date = now;
+    if (args[i].kind == imap::Arg::kList) {
+      ASSIGN_OR_RETURN(item.flags, FlagsArg(args[i++]));
+    }
+    if (i < args.size() && args[i].kind == imap::Arg::kString && !args[i].literal) {
+      auto d = imap::ParseDateTime(args[i++].value);
+      if (!d.ok()) return Status::Protocol("Invalid date-time");
+      item.internal_date = *d;
+    }
+    if (i == args.size() || args[i].kind != imap::Arg::kString || !args[i].literal) {
+      return Status::Protocol(
+          "APPEND takes a mailbox and messages: optional flags and date, and a literal");
+    }
+    if (args[i].value.empty()) return Status::Protocol("Empty message");
+    batch->bytes.push_back(std::move(args[i++].value));
+    batch->items.push_back(std::move(item));
+  }
+  // Only now: growing `bytes` may have moved the strings the items point to.
+  for (size_t k = 0; k < batch->items.size(); ++k) batch->items[k].bytes = batch->bytes[k];
+  return Status::Ok();
+}
+
 }  // namespace
 
 void CmdAppend(Session& s, imap::Command& cmd) {
   auto name = MailboxArg(cmd, 0);
   if (!name.ok()) return s.FinishBad(name.status().message());
-  size_t i = 1;
-  store::Flags flags;
-  int64_t date = static_cast<int64_t>(std::time(nullptr));
-  if (i < cmd.args.size() && cmd.args[i].kind == imap::Arg::kList) {
-    auto f = FlagsArg(cmd.args[i++]);
-    if (!f.ok()) return s.FinishBad(f.status().message());
-    flags = *f;
-  }
-  if (i < cmd.args.size() && cmd.args[i].kind == imap::Arg::kString && !cmd.args[i].literal) {
-    auto d = imap::ParseDateTime(cmd.args[i++].value);
-    if (!d.ok()) return s.FinishBad("Invalid date-time");
-    date = *d;
-  }
-  if (i + 1 != cmd.args.size() || cmd.args[i].kind != imap::Arg::kString) {
-    return s.FinishBad("APPEND takes a mailbox, optional flags and date, and a message literal");
-  }
-  if (cmd.args[i].value.empty()) return s.FinishBad("Empty message");
+  auto batch = std::make_shared<AppendMessages>();
+  Status parsed = ParseMessages(cmd, 1, batch.get());
+  if (!parsed.ok()) return s.FinishBad(parsed.message());
   std::string user = s.user(), box = *name;
-  auto message = std::make_shared<std::string>(std::move(cmd.args[i].value));
-  s.Async<Result<store::AppendResult>>(
-      [user, box, message, flags, date](store::Store& st) {
-        return st.Append(user, box, *message, flags, date);
+  s.Async<AppendOutcome>(
+      [user, box, batch](store::Store& st) {
+        AppendOutcome out{st.AppendBatch(user, box, batch->items), std::nullopt};
+        // RFC 9208: an untagged QUOTA may say which limit the append hit.
+        if (out.result.status().code() == Code::kOverQuota) {
+          auto q = st.GetQuota(user);
+          if (q.ok()) out.quota = *q;
+        }
+        return out;
       },
-      [&s](Result<store::AppendResult> r) {
-        if (!r.ok()) return s.Finish(ResponseWithTryCreate(r.status()));
-        s.Finish("OK [APPENDUID " + std::to_string(r->uidvalidity) + " " + std::to_string(r->uid) +
-                 "] APPEND completed");
+      [&s](AppendOutcome out) {
+        const auto& r = out.result;
+        if (!r.ok()) {
+          std::string quota = out.quota ? QuotaResponse(*out.quota) : "";
+          if (!quota.empty()) s.Untagged(quota);
+          return s.Finish(ResponseWithTryCreate(r.status()));
+        }
+        std::vector<uint32_t> uids;
+        for (const auto& a : r.value()) uids.push_back(a.uid);
+        // RFC 4315 / RFC 3502: one APPENDUID with the UIDs of all messages.
+        s.Finish("OK [APPENDUID " + std::to_string(r->front().uidvalidity) + " " +
+                 imap::FormatNumbers(uids) + "] APPEND completed");
       });
 }
 

@@ -1,5 +1,7 @@
 #include "imapd/commands.h"
 
+#include <algorithm>
+
 #include "imapd/server.h"
 
 namespace slotmail::imapd {
@@ -26,6 +28,9 @@ constexpr CommandSpec kCommands[] = {
     {"LSUB", CmdList, kLoggedIn, true},
     {"STATUS", CmdStatus, kLoggedIn, true},
     {"APPEND", CmdAppend, kLoggedIn, true},
+    {"GETQUOTA", CmdGetQuota, kLoggedIn, true},
+    {"GETQUOTAROOT", CmdGetQuotaRoot, kLoggedIn, true},
+    {"SETQUOTA", CmdSetQuota, kLoggedIn, true},
     {"IDLE", CmdIdle, kLoggedIn, true},
     {"CHECK", CmdCheck, kSelected, true},
     {"CLOSE", CmdClose, kSelected, true},
@@ -65,7 +70,15 @@ std::string Capabilities(const Session& s) {
     }
   }
   caps += " LITERAL+ ID IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN ENABLE";
+  caps += " LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE";
+  caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
+  caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
   return caps;
+}
+
+uint64_t AppendLimit(const ServerConfig& config) {
+  return std::min(config.store_options.max_message_bytes,
+                  imap::ParserLimits::Authenticated().max_append_literal_bytes);
 }
 
 }  // namespace slotmail::imapd

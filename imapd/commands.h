@@ -3,11 +3,13 @@
 // Session::Finish*.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "imap/parser.h"
 #include "imapd/session.h"
+#include "store/types.h"
 
 namespace slotmail::imapd {
 
@@ -45,6 +47,10 @@ const CommandSpec* FindCommand(std::string_view name);
 // The CAPABILITY list for this session's current state, space-separated.
 std::string Capabilities(const Session& s);
 
+// The largest message APPEND accepts (RFC 7889 APPENDLIMIT): the smaller of
+// the store's max_message_bytes and the parser's APPEND literal limit.
+uint64_t AppendLimit(const ServerConfig& config);
+
 // ---- handlers, by topic
 // cmd_any.cc
 void CmdCapability(Session& s, imap::Command& cmd);
@@ -78,5 +84,14 @@ void CmdFetch(Session& s, imap::Command& cmd);
 void CmdSearch(Session& s, imap::Command& cmd);
 // cmd_idle.cc
 void CmdIdle(Session& s, imap::Command& cmd);
+// cmd_quota.cc (RFC 9208: one quota root "" per user, set only by mailctl)
+void CmdGetQuota(Session& s, imap::Command& cmd);
+void CmdGetQuotaRoot(Session& s, imap::Command& cmd);
+void CmdSetQuota(Session& s, imap::Command& cmd);
+// "QUOTA "" (STORAGE <KiB used> <KiB limit> MESSAGE <used> <limit>)" with the
+// resources that have a limit; "" if none has (RFC 9208 has no empty list).
+std::string QuotaResponse(const store::QuotaInfo& q);
+// RFC 9208 5.1: STORAGE (and DELETED-STORAGE) count 1024 octets, rounded up.
+uint64_t StorageUnits(uint64_t bytes);
 
 }  // namespace slotmail::imapd

@@ -81,19 +81,36 @@ void Store::Impl::CloseIndex(UserEntry* entry) {
   users.NoteClosed();
 }
 
+namespace {
+
+// The floor file holds the highest UIDVALIDITY a new user must stay above.
+Result<uint64_t> ReadUidValidityFloor(const SlotPaths& paths) {
+  auto text = fs::ReadFile(paths.UidValidityFloorPath());
+  if (text.ok()) return std::strtoull(text->c_str(), nullptr, 10);
+  if (text.status().code() == Code::kNotFound) return uint64_t{0};
+  return text.status();
+}
+
+Status WriteUidValidityFloor(const SlotPaths& paths, uint64_t value) {
+  return fs::WriteFileAtomic(paths.UidValidityFloorPath(), std::to_string(value) + "\n");
+}
+
+}  // namespace
+
 Result<uint32_t> Store::Impl::NextUserUidValidity() {
   std::lock_guard<std::mutex> lock(uidvalidity_mu);
-  uint64_t floor = 0;
-  auto text = fs::ReadFile(paths.UidValidityFloorPath());
-  if (text.ok()) {
-    floor = std::strtoull(text->c_str(), nullptr, 10);
-  } else if (text.status().code() != Code::kNotFound) {
-    return text.status();
-  }
+  ASSIGN_OR_RETURN(uint64_t floor, ReadUidValidityFloor(paths));
   uint64_t next = std::max<uint64_t>(static_cast<uint64_t>(std::time(nullptr)), floor + 1);
   if (next > UINT32_MAX) return Status::TooBig("UIDVALIDITY exhausted");
-  RETURN_IF_ERROR(fs::WriteFileAtomic(paths.UidValidityFloorPath(), std::to_string(next) + "\n"));
+  RETURN_IF_ERROR(WriteUidValidityFloor(paths, next));
   return static_cast<uint32_t>(next);
+}
+
+Status Store::Impl::RaiseUidValidityFloor(uint64_t used) {
+  std::lock_guard<std::mutex> lock(uidvalidity_mu);
+  ASSIGN_OR_RETURN(uint64_t floor, ReadUidValidityFloor(paths));
+  if (used <= floor) return Status::Ok();
+  return WriteUidValidityFloor(paths, used);
 }
 
 void Store::Impl::CollectBlobs(std::string_view user, const std::vector<std::string>& guids) {
@@ -151,7 +168,9 @@ Status Store::DeleteUser(std::string_view user) {
   Impl& d = *impl_;
   auto entry = d.users.Get(user);
   std::lock_guard<std::mutex> lock(entry->mu);
-  if (!fs::Exists(d.paths.IndexPath(user))) return Status::NotFound("no such user");
+  RETURN_IF_ERROR(d.OpenIndex(user, entry.get()));
+  ASSIGN_OR_RETURN(int64_t last_used, entry->index->GetMetaInt("last_uidvalidity", 0));
+  RETURN_IF_ERROR(d.RaiseUidValidityFloor(static_cast<uint64_t>(last_used)));
   d.CloseIndex(entry.get());
   std::string trash = d.paths.TrashDir() + "/" + RandomHex(12);
   RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(user), trash));
@@ -172,6 +191,10 @@ Status Store::RenameUser(std::string_view from, std::string_view to) {
   std::scoped_lock lock(from < to ? a->mu : b->mu, from < to ? b->mu : a->mu);
   if (!fs::Exists(d.paths.IndexPath(from))) return Status::NotFound("no such user");
   if (fs::Exists(d.paths.UserDir(to))) return Status::Exists("user already exists");
+  // A new user may take the old name: it must not see this user's values.
+  RETURN_IF_ERROR(d.OpenIndex(from, a.get()));
+  ASSIGN_OR_RETURN(int64_t last_used, a->index->GetMetaInt("last_uidvalidity", 0));
+  RETURN_IF_ERROR(d.RaiseUidValidityFloor(static_cast<uint64_t>(last_used)));
   d.CloseIndex(a.get());
   RETURN_IF_ERROR(fs::MakeDirs(d.paths.UserBucketDir(to)));
   RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(from), d.paths.UserDir(to)));

@@ -40,6 +40,10 @@ class Store::Impl {
   // persisted, so a user deleted and recreated within one second still gets
   // a new one (clients would otherwise trust stale caches).
   Result<uint32_t> NextUserUidValidity();
+  // Raises the floor to at least `used`: called with the highest value a
+  // user deleted or renamed away ever issued, so a new user of that name
+  // starts above all of them.
+  Status RaiseUidValidityFloor(uint64_t used);
 
   // Tells the observer that `mailbox` of `user` changed.
   void Notify(std::string_view user, std::string_view mailbox) {

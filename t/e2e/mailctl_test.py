@@ -60,7 +60,7 @@ class MailctlTest(unittest.TestCase):
 
         info = self.show("alice")
         self.assertEqual(info["user"], "alice")
-        self.assertEqual(info["mailboxes"], "1")
+        self.assertEqual(info["mailboxes"], "6")  # INBOX and the five default mailboxes
         self.assertEqual(info["messages"], "0")
         self.assertEqual(info["quota_bytes"], "0")
 
@@ -79,6 +79,8 @@ class MailctlTest(unittest.TestCase):
 
     def test_mailboxes(self):
         self.mailctl("user", "add", "alice", "--password-stdin", stdin="pw")
+        for box in ["Archive", "Drafts", "Junk", "Sent", "Trash"]:  # the defaults
+            self.mailctl("mailbox", "delete", "alice", box)
         self.mailctl("mailbox", "create", "alice", "Sent", "--special-use", "\\Sent")
         self.mailctl("mailbox", "create", "alice", "Lists/dev")
         rows = [l.split("\t") for l in self.mailctl("mailbox", "list", "alice").splitlines()]

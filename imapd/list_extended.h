@@ -1,0 +1,82 @@
+// LIST with the options of RFC 5258 (LIST-EXTENDED), RFC 6154 (SPECIAL-USE)
+// and RFC 5819 (LIST-STATUS), and the STATUS data that the STATUS command
+// and LIST-STATUS share. Parsing and building answers is pure; only
+// ReadStatus touches the store (off the loop).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "imap/parser.h"
+#include "store/types.h"
+
+namespace slotmail::store {
+class Store;
+}
+
+namespace slotmail::imapd {
+
+// ---- STATUS data items: RFC 3501 6.3.10, SIZE (RFC 8438), DELETED (RFC
+// 9051), DELETED-STORAGE (RFC 9208), APPENDLIMIT (RFC 7889).
+struct StatusRequest {
+  std::vector<std::string> items;  // upper case, as asked, without repeats
+  // DELETED or DELETED-STORAGE was asked: the messages must be read.
+  bool needs_deleted = false;
+};
+// A parenthesised, non-empty list of status items; Protocol (-> BAD) for
+// anything else or an unknown item.
+Result<StatusRequest> ParseStatusItems(const imap::Arg& list);
+
+struct MailboxStatus {
+  store::MailboxInfo info;
+  uint32_t deleted = 0;        // messages flagged \Deleted, if asked
+  uint64_t deleted_bytes = 0;  // their total size
+};
+// The status of `info`'s mailbox, reading its messages only if `req` needs
+// the \Deleted counts. For the worker pool, never the loop.
+Result<MailboxStatus> ReadStatus(store::Store& st, const std::string& user, store::MailboxInfo info,
+                                 const StatusRequest& req);
+// "STATUS <mailbox> (<item> <value> ...)" without the "* ".
+std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req, uint64_t append_limit);
+
+// ---- LIST
+struct ListRequest {
+  // Selection options (RFC 5258 3.1, RFC 6154 5.1). REMOTE is accepted and
+  // changes nothing: there are no remote mailboxes.
+  bool select_subscribed = false;
+  bool select_special_use = false;
+  bool recursive_match = false;
+  // Return options (RFC 5258 3.2). CHILDREN and SPECIAL-USE are accepted;
+  // their attributes are always returned, which both RFCs allow.
+  bool return_subscribed = false;
+  std::optional<StatusRequest> return_status;  // RFC 5819
+  // Reference + pattern, UTF-8; several with RFC 5258 3's "(p1 p2 ...)".
+  std::vector<std::string> patterns;
+  // RFC 3501 6.3.8: LIST "" "" asks only for the hierarchy delimiter.
+  bool delimiter_only = false;
+};
+// Reads a LIST command's arguments:
+//   LIST [(select-opts)] reference (pattern | (pattern ...)) [RETURN (return-opts)]
+// Protocol (-> BAD) for bad syntax, an unknown option, or RECURSIVEMATCH
+// without SUBSCRIBED or SPECIAL-USE (RFC 5258 3.1 note 3).
+Result<ListRequest> ParseList(const imap::Command& cmd);
+
+struct ListEntry {
+  std::string name;  // UTF-8
+  bool exists = false;
+  store::MailboxInfo info;  // valid if exists
+  std::string attributes;   // inside the parentheses
+  std::string extended;     // "" or ("CHILDINFO" (...)) (RFC 5258 3.5)
+};
+// The names LIST answers for `req`, sorted by name, from every mailbox and
+// every subscription of the user.
+std::vector<ListEntry> BuildList(const ListRequest& req,
+                                 const std::vector<store::MailboxInfo>& mailboxes,
+                                 const std::vector<std::string>& subscriptions);
+// "LIST (<attributes>) "/" <mailbox>[ <extended>]" without the "* ".
+std::string ListResponse(const ListEntry& e);
+
+}  // namespace slotmail::imapd

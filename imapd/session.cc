@@ -1,5 +1,7 @@
 #include "imapd/session.h"
 
+#include <algorithm>
+
 #include "common/limits.h"
 #include "imapd/commands.h"
 #include "imapd/server.h"
@@ -271,7 +273,15 @@ void Session::PushUpdates() { Refresh(true, nullptr); }
 void Session::LoggedIn(const std::string& user) {
   user_ = user;
   state_ = State::kAuthenticated;
-  parser_.SetLimits(imap::ParserLimits::Authenticated());
+  // After login: APPEND literals up to the configured message size, and
+  // LITERAL+ (RFC 7888): a non-synchronising literal may be as large as the
+  // literal it stands for. (Before login the LITERAL- 4 KiB cap applies.)
+  imap::ParserLimits limits = imap::ParserLimits::Authenticated();
+  limits.max_append_literal_bytes = server_->config().store_options.max_message_bytes;
+  limits.max_command_literal_bytes = limits.max_append_literal_bytes + (1u << 20);
+  limits.max_nonsync_literal_bytes =
+      std::max(limits.max_literal_bytes, limits.max_append_literal_bytes);
+  parser_.SetLimits(limits);
   conn_->SetReadTimeout(limits::kImapIdleTimeout);
 }
 

@@ -218,6 +218,25 @@ class ImapCommands(unittest.TestCase):
         self.assertEqual(m.noop()[0], "OK")
         m.logout()
 
+    def test_literal_plus_and_the_append_size_limit(self):
+        # LITERAL+ (RFC 7888): a non-synchronising literal beyond LITERAL-'s
+        # 4 KiB is taken after login; a literal over the message size limit
+        # is refused before the client sends it, and the session goes on.
+        m = self.connect()
+        body = b"Subject: big\r\n\r\n" + b"y" * 10000
+        tag = m._new_tag()
+        m.send(tag + b" APPEND INBOX {%d+}\r\n" % len(body) + body + b"\r\n")
+        line = m.readline()
+        while not line.startswith(tag):
+            line = m.readline()
+        self.assertTrue(line.startswith(tag + b" OK [APPENDUID"), line)
+        tag = m._new_tag()
+        m.send(tag + b" APPEND INBOX {%d}\r\n" % (64 * 1024 * 1024 + 1))
+        line = m.readline()
+        self.assertTrue(line.startswith(tag + b" BAD [TOOBIG]"), line)
+        self.assertEqual(m.noop()[0], "OK")
+        m.logout()
+
     def test_users_see_only_their_own_mail(self):
         a = self.connect()
         a.create("Private")

@@ -120,6 +120,11 @@ Result<ChangeBatch> ChangeLog::Read(size_t max) {
 Status ChangeLog::Ack(const ChangeLogPosition& end) {
   std::lock_guard<std::mutex> lock(mu_);
   if (end < acked_) return Status::InvalidArgument("change log ack moves backwards");
+  // Only a position Read could have returned: past the end would skip
+  // changes appended later.
+  if (end.segment > segment_ || (end.segment == segment_ && end.offset > size_)) {
+    return Status::InvalidArgument("change log ack past the end of the log");
+  }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%" PRIu64 " %" PRIu64 "\n", end.segment, end.offset);
   RETURN_IF_ERROR(fs::WriteFileAtomic(paths_.ChangeAckPath(), buf));

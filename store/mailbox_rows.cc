@@ -9,7 +9,6 @@
 #include "store/names.h"
 
 namespace slotmail::store {
-namespace {
 
 // UIDVALIDITY rises with time and never repeats within a user, so a mailbox
 // deleted and recreated within a second still gets a new one.
@@ -20,8 +19,6 @@ Result<uint32_t> NextUidValidity(UserIndex* ix) {
   RETURN_IF_ERROR(ix->SetMetaInt("last_uidvalidity", next));
   return static_cast<uint32_t>(next);
 }
-
-}  // namespace
 
 Result<MailboxRow> CreateMailboxRow(UserIndex* ix, std::string_view name,
                                     std::string_view special_use) {

@@ -18,6 +18,8 @@ namespace slotmail::store {
 // Exists if the name is taken. Does not create parents.
 Result<MailboxRow> CreateMailboxRow(UserIndex* ix, std::string_view name,
                                     std::string_view special_use);
+// The next UIDVALIDITY of this user: rises with time, never repeats.
+Result<uint32_t> NextUidValidity(UserIndex* ix);
 // Creates every missing proper ancestor of `name`.
 Status CreateMissingAncestors(UserIndex* ix, std::string_view name);
 // The mailbox, or NotFound.

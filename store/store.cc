@@ -199,7 +199,20 @@ Status Store::RenameUser(std::string_view from, std::string_view to) {
   RETURN_IF_ERROR(fs::MakeDirs(d.paths.UserBucketDir(to)));
   RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(from), d.paths.UserDir(to)));
   RETURN_IF_ERROR(d.OpenIndex(to, b.get()));
-  RETURN_IF_ERROR(b->index->SetMeta("user", to));
+  // Under its new name the user must not show UIDVALIDITYs that an earlier
+  // user of that name had (the account changed: clients resync anyway).
+  ASSIGN_OR_RETURN(uint32_t first, d.NextUserUidValidity());
+  RETURN_IF_ERROR(InTransaction(b->index->db(), [&]() -> Status {
+    UserIndex* ix = b->index.get();
+    RETURN_IF_ERROR(ix->SetMeta("user", to));
+    RETURN_IF_ERROR(ix->SetMetaInt("last_uidvalidity", static_cast<int64_t>(first) - 1));
+    ASSIGN_OR_RETURN(auto boxes, ix->AllMailboxes());
+    for (const auto& box : boxes) {
+      ASSIGN_OR_RETURN(uint32_t v, NextUidValidity(ix));
+      RETURN_IF_ERROR(ix->SetUidValidity(box.id, v));
+    }
+    return Status::Ok();
+  }));
   RETURN_IF_ERROR(d.log->Append(from));
   RETURN_IF_ERROR(d.log->Append(to));
   return d.durability->Sync();

@@ -59,6 +59,9 @@ class Store {
   // ---- users. Names: see names.h ValidateUserName.
   Status CreateUser(std::string_view user, std::string_view password);
   Status DeleteUser(std::string_view user);
+  // Every mailbox of the renamed user gets a new UIDVALIDITY (UIDs stay):
+  // an earlier user of the name `to` may have had the same values, and a
+  // client of the new account must not trust caches keyed by them.
   Status RenameUser(std::string_view from, std::string_view to);
   Result<std::vector<std::string>> ListUsers();  // sorted
   bool UserExists(std::string_view user);
@@ -150,6 +153,8 @@ class Store {
   // Up to `max` entries after the last acknowledged position.
   Result<ChangeBatch> ReadChanges(size_t max);
   // Durably records that everything up to `end` has been handled.
+  // InvalidArgument if `end` is before the last acknowledged position or
+  // past the end of the log (only positions ReadChanges returned are valid).
   Status AckChanges(const ChangeLogPosition& end);
 
   // ---- observation

@@ -1,5 +1,6 @@
-// Store: AppendBatch — several messages into one mailbox in one transaction
-// (IMAP MULTIAPPEND, RFC 3502: all of them are kept or none is).
+// Store: AppendBatch — one or more messages into one mailbox in one
+// transaction (IMAP MULTIAPPEND, RFC 3502: all of them are kept or none is).
+// Store::Append is a batch of one.
 #include "common/hash.h"
 #include "store/flags.h"
 #include "store/mailbox_rows.h"
@@ -10,8 +11,7 @@ namespace slotmail::store {
 namespace {
 
 // How often the batch re-stages its blobs when a concurrent expunge removed
-// one between staging and commit (as Append does; each retry needs the race
-// again).
+// one between staging and commit (each retry needs that race again).
 constexpr int kBatchAttempts = 3;
 
 uint64_t TotalSize(const std::vector<MessageInfo>& msgs) {

@@ -9,10 +9,6 @@
 namespace slotmail::store {
 namespace {
 
-// How often Append re-stages a blob that a concurrent expunge removed
-// between staging and commit (each retry needs that race again).
-constexpr int kAppendAttempts = 3;
-
 Result<std::string> Canonical(std::string_view user, std::string_view name) {
   RETURN_IF_ERROR(ValidateUserName(user));
   return CanonicalMailboxName(name);
@@ -70,57 +66,8 @@ std::vector<std::string> Guids(const std::vector<MessageInfo>& msgs) {
 Result<AppendResult> Store::Append(std::string_view user, std::string_view mailbox,
                                    std::string_view bytes, const Flags& flags,
                                    int64_t internal_date) {
-  ASSIGN_OR_RETURN(std::string box, Canonical(user, mailbox));
-  if (bytes.size() > impl_->options.max_message_bytes) {
-    return Status::TooBig("message larger than the size limit");
-  }
-  Flags canonical = flags;
-  RETURN_IF_ERROR(NormalizeFlags(&canonical));
-  // Cheap checks first, so a doomed append writes nothing at all.
-  RETURN_IF_ERROR(impl_->Read(user, [&](UserIndex* ix) -> Status {
-    RETURN_IF_ERROR(RequireMailbox(ix, box).status());
-    ASSIGN_OR_RETURN(QuotaInfo q, ReadQuota(ix));
-    return CheckQuota(q, 1, bytes.size());
-  }));
-  MessageInfo msg;
-  msg.guid = Sha256Hex(bytes);
-  msg.size = bytes.size();
-  msg.internal_date = internal_date;
-  msg.flags = canonical;
-  for (int attempt = 1;; ++attempt) {
-    bool created = false;
-    bool vanished = false;
-    RETURN_IF_ERROR(impl_->blobs->Put(user, msg.guid, bytes, &created));
-    auto result = impl_->Write(user, [&](UserIndex* ix) -> Result<AppendResult> {
-      Status st = [&]() -> Status {
-        // The blob was staged outside the lock; a concurrent expunge of the
-        // last message with this GUID may have removed it since.
-        if (!impl_->blobs->Exists(user, msg.guid)) {
-          vanished = true;
-          return Status::IOError("message file vanished before commit");
-        }
-        ASSIGN_OR_RETURN(QuotaInfo q, ReadQuota(ix));
-        RETURN_IF_ERROR(CheckQuota(q, 1, msg.size));
-        return Status::Ok();
-      }();
-      if (!st.ok()) {
-        // Leave nothing behind that this call created.
-        auto used = ix->GuidReferenced(msg.guid);
-        if (created && used.ok() && !*used) (void)impl_->blobs->Remove(user, msg.guid);
-        return st;
-      }
-      ASSIGN_OR_RETURN(MailboxRow row, RequireMailbox(ix, box));
-      ASSIGN_OR_RETURN(msg.uid, NextUid(&row));
-      msg.modseq = ++row.info.highestmodseq;
-      RETURN_IF_ERROR(ix->InsertMessage(row.id, msg));
-      CountIn(&row, msg);
-      RETURN_IF_ERROR(ix->UpdateMailboxState(row));
-      RETURN_IF_ERROR(AddUsage(ix, 1, static_cast<int64_t>(msg.size)));
-      return AppendResult{row.info.uidvalidity, msg.uid, msg.guid, msg.modseq};
-    });
-    if (result.ok()) impl_->Notify(user, box);
-    if (!vanished || attempt == kAppendAttempts) return result;
-  }
+  ASSIGN_OR_RETURN(auto results, AppendBatch(user, mailbox, {AppendItem{bytes, flags, internal_date}}));
+  return results.front();
 }
 
 Result<CopyResult> Store::Copy(std::string_view user, std::string_view src, const UidSet& uids,

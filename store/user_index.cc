@@ -167,6 +167,11 @@ Status UserIndex::SetSpecialUse(int64_t id, std::string_view use) {
   return s.Bind(1, use).Bind(2, id).Run();
 }
 
+Status UserIndex::SetUidValidity(int64_t id, uint32_t uidvalidity) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE mailboxes SET uidvalidity = ? WHERE id = ?"));
+  return s.Bind(1, uidvalidity).Bind(2, id).Run();
+}
+
 Status UserIndex::DeleteMailboxRow(int64_t id) {
   ASSIGN_OR_RETURN(Stmt m, db_->Prepare("DELETE FROM messages WHERE mailbox = ?"));
   RETURN_IF_ERROR(m.Bind(1, id).Run());

@@ -44,6 +44,7 @@ class UserIndex {
   Status UpdateMailboxState(const MailboxRow& row);
   Status RenameMailboxRow(int64_t id, std::string_view name);
   Status SetSpecialUse(int64_t id, std::string_view use);
+  Status SetUidValidity(int64_t id, uint32_t uidvalidity);
   // Removes the mailbox row with its messages and tombstones.
   Status DeleteMailboxRow(int64_t id);
 

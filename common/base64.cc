@@ -5,7 +5,9 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int Value(char c) {
+}  // namespace
+
+int Base64Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -13,8 +15,6 @@ int Value(char c) {
   if (c == '/') return 63;
   return -1;
 }
-
-}  // namespace
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
@@ -41,7 +41,7 @@ Result<std::string> Base64Decode(std::string_view text) {
     uint32_t n = 0;
     for (size_t j = 0; j < 4; ++j) {
       char c = text[i + j];
-      int v = Value(c);
+      int v = Base64Value(c);
       if (c == '=' && last && j >= 2) {
         ++pad;
         v = 0;

@@ -2,20 +2,12 @@
 
 #include <cstdint>
 
+#include "common/base64.h"
 #include "mime/ascii.h"
 
 namespace slotmail::mime {
 
 namespace {
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // Position just past the line ending at `i` (CRLF or LF), or npos if there
 // is no line ending at `i`.

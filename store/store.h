@@ -168,6 +168,8 @@ class Store {
 
  private:
   Store(std::string root, StoreOptions options);
+  Result<CopyResult> CopyOrMove(std::string_view user, std::string_view src, const UidSet& uids,
+                                std::string_view dst, bool move);
   class Impl;
   std::string root_;
   std::unique_ptr<Impl> impl_;

@@ -70,47 +70,47 @@ Result<AppendResult> Store::Append(std::string_view user, std::string_view mailb
   return results.front();
 }
 
-Result<CopyResult> Store::Copy(std::string_view user, std::string_view src, const UidSet& uids,
-                               std::string_view dst) {
+// COPY and MOVE: the copies share the blobs; MOVE then expunges the
+// originals (leaving tombstones) in the same transaction, so its quota use
+// does not change.
+Result<CopyResult> Store::CopyOrMove(std::string_view user, std::string_view src,
+                                     const UidSet& uids, std::string_view dst, bool move) {
   ASSIGN_OR_RETURN(std::string from, Canonical(user, src));
   ASSIGN_OR_RETURN(std::string to, CanonicalMailboxName(dst));
   auto result = impl_->Write(user, [&](UserIndex* ix) -> Result<CopyResult> {
     ASSIGN_OR_RETURN(MailboxRow s, RequireMailbox(ix, from));
     ASSIGN_OR_RETURN(MailboxRow d, RequireMailbox(ix, to));
     ASSIGN_OR_RETURN(auto msgs, MessagesIn(ix, s.id, uids));
-    if (!msgs.empty()) {  // copying nothing costs nothing, even over quota
+    if (!move && !msgs.empty()) {  // copying nothing costs nothing, even over quota
       ASSIGN_OR_RETURN(QuotaInfo q, ReadQuota(ix));
       RETURN_IF_ERROR(CheckQuota(q, msgs.size(), TotalSize(msgs)));
     }
     CopyResult out;
     RETURN_IF_ERROR(CopyInto(ix, msgs, &d, &out));
-    RETURN_IF_ERROR(AddUsage(ix, static_cast<int64_t>(msgs.size()),
-                             static_cast<int64_t>(TotalSize(msgs))));
+    if (move) {
+      // Moving within one mailbox: the originals leave the row CopyInto updated.
+      RETURN_IF_ERROR(ExpungeRows(ix, msgs, s.id == d.id ? &d : &s));
+    } else {
+      RETURN_IF_ERROR(AddUsage(ix, static_cast<int64_t>(msgs.size()),
+                               static_cast<int64_t>(TotalSize(msgs))));
+    }
     return out;
   });
-  if (result.ok()) impl_->Notify(user, to);
+  if (result.ok()) {
+    if (move) impl_->Notify(user, from);
+    impl_->Notify(user, to);
+  }
   return result;
+}
+
+Result<CopyResult> Store::Copy(std::string_view user, std::string_view src, const UidSet& uids,
+                               std::string_view dst) {
+  return CopyOrMove(user, src, uids, dst, /*move=*/false);
 }
 
 Result<CopyResult> Store::Move(std::string_view user, std::string_view src, const UidSet& uids,
                                std::string_view dst) {
-  ASSIGN_OR_RETURN(std::string from, Canonical(user, src));
-  ASSIGN_OR_RETURN(std::string to, CanonicalMailboxName(dst));
-  auto result = impl_->Write(user, [&](UserIndex* ix) -> Result<CopyResult> {
-    ASSIGN_OR_RETURN(MailboxRow s, RequireMailbox(ix, from));
-    ASSIGN_OR_RETURN(MailboxRow d, RequireMailbox(ix, to));
-    ASSIGN_OR_RETURN(auto msgs, MessagesIn(ix, s.id, uids));
-    CopyResult out;
-    RETURN_IF_ERROR(CopyInto(ix, msgs, &d, &out));
-    // Moving within one mailbox: the originals leave the row CopyInto updated.
-    RETURN_IF_ERROR(ExpungeRows(ix, msgs, s.id == d.id ? &d : &s));
-    return out;
-  });
-  if (result.ok()) {
-    impl_->Notify(user, from);
-    impl_->Notify(user, to);
-  }
-  return result;
+  return CopyOrMove(user, src, uids, dst, /*move=*/true);
 }
 
 Result<StoreFlagsResult> Store::StoreFlags(std::string_view user, std::string_view mailbox,

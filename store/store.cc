@@ -17,6 +17,7 @@ namespace {
 constexpr int64_t kSchemaVersion = 1;
 
 Status ValidatePassword(std::string_view password) {
+  if (password.empty()) return Status::InvalidArgument("empty password");
   if (password.size() > limits::kMaxPasswordBytes) return Status::TooBig("password too long");
   return Status::Ok();
 }
@@ -193,17 +194,16 @@ Status Store::RenameUser(std::string_view from, std::string_view to) {
   if (fs::Exists(d.paths.UserDir(to))) return Status::Exists("user already exists");
   // A new user may take the old name: it must not see this user's values.
   RETURN_IF_ERROR(d.OpenIndex(from, a.get()));
-  ASSIGN_OR_RETURN(int64_t last_used, a->index->GetMetaInt("last_uidvalidity", 0));
+  UserIndex* ix = a->index.get();
+  ASSIGN_OR_RETURN(int64_t last_used, ix->GetMetaInt("last_uidvalidity", 0));
   RETURN_IF_ERROR(d.RaiseUidValidityFloor(static_cast<uint64_t>(last_used)));
-  d.CloseIndex(a.get());
-  RETURN_IF_ERROR(fs::MakeDirs(d.paths.UserBucketDir(to)));
-  RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(from), d.paths.UserDir(to)));
-  RETURN_IF_ERROR(d.OpenIndex(to, b.get()));
   // Under its new name the user must not show UIDVALIDITYs that an earlier
   // user of that name had (the account changed: clients resync anyway).
+  // The index is rewritten and synced before the directory moves, so a
+  // crash leaves either the old user (perhaps with fresh UIDVALIDITYs,
+  // harmless) or the renamed one complete.
   ASSIGN_OR_RETURN(uint32_t first, d.NextUserUidValidity());
-  RETURN_IF_ERROR(InTransaction(b->index->db(), [&]() -> Status {
-    UserIndex* ix = b->index.get();
+  RETURN_IF_ERROR(InTransaction(ix->db(), [&]() -> Status {
     RETURN_IF_ERROR(ix->SetMeta("user", to));
     RETURN_IF_ERROR(ix->SetMetaInt("last_uidvalidity", static_cast<int64_t>(first) - 1));
     ASSIGN_OR_RETURN(auto boxes, ix->AllMailboxes());
@@ -213,6 +213,10 @@ Status Store::RenameUser(std::string_view from, std::string_view to) {
     }
     return Status::Ok();
   }));
+  d.CloseIndex(a.get());
+  RETURN_IF_ERROR(d.durability->Sync());
+  RETURN_IF_ERROR(fs::MakeDirs(d.paths.UserBucketDir(to)));
+  RETURN_IF_ERROR(fs::Rename(d.paths.UserDir(from), d.paths.UserDir(to)));
   RETURN_IF_ERROR(d.log->Append(from));
   RETURN_IF_ERROR(d.log->Append(to));
   return d.durability->Sync();

@@ -56,7 +56,8 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // ---- users. Names: see names.h ValidateUserName.
+  // ---- users. Names: see names.h ValidateUserName. Passwords: 1 to
+  // limits::kMaxPasswordBytes bytes (an empty one is InvalidArgument).
   Status CreateUser(std::string_view user, std::string_view password);
   Status DeleteUser(std::string_view user);
   // Every mailbox of the renamed user gets a new UIDVALIDITY (UIDs stay):

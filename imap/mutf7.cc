@@ -124,6 +124,14 @@ Status DecodeShifted(std::string_view b64, std::string* out) {
 
 }  // namespace
 
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (NextCodePoint(s, &i) < 0) return false;
+  }
+  return true;
+}
+
 Result<std::string> Utf8ToMutf7(std::string_view utf8) {
   std::string out;
   std::vector<uint16_t> pending;  // UTF-16 units of the current shift

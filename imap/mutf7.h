@@ -16,6 +16,10 @@ namespace slotmail::imap {
 // (overlongs, surrogates, > U+10FFFF refused).
 Result<std::string> Utf8ToMutf7(std::string_view utf8);
 
+// True if `s` is well-formed UTF-8 (the same rules as Utf8ToMutf7). The
+// parser checks UTF-8 quoted strings with it (RFC 9051, RFC 9755).
+bool IsUtf8(std::string_view s);
+
 // Modified UTF-7 -> UTF-8. Accepts only the canonical form, so decoding and
 // re-encoding gives back the input. InvalidArgument for: bytes outside
 // 0x20..0x7e, unterminated '&', bad base64 characters, "&-" spelled any

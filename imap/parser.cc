@@ -6,6 +6,7 @@
 
 #include "common/check.h"
 #include "common/limits.h"
+#include "imap/mutf7.h"
 
 namespace slotmail::imap {
 
@@ -439,6 +440,7 @@ CommandParser::Step CommandParser::FeedQuoted(char c, Event* event) {
     return Step::kConsume;
   }
   if (c == '"') {
+    if (utf8_ && !IsUtf8(token_)) return Fail("Invalid UTF-8 in quoted string", event);
     Arg arg;
     arg.kind = Arg::kString;
     arg.value = std::move(token_);
@@ -448,7 +450,9 @@ CommandParser::Step CommandParser::FeedQuoted(char c, Event* event) {
     return Step::kConsume;
   }
   if (c == '\n') return Fail("Unterminated quoted string", event);
-  if (c == '\0' || (c & 0x80) != 0) return Fail("Invalid character in quoted string", event);
+  if (c == '\0' || ((c & 0x80) != 0 && !utf8_)) {
+    return Fail("Invalid character in quoted string", event);
+  }
   token_ += c;
   return Step::kConsume;
 }

@@ -19,8 +19,10 @@
 //    the grammar they need (IsAtom() for strict atoms).
 //  - "NIL" in any case is kNil; its value keeps the text as sent, because in
 //    astring position NIL is just an atom.
-//  - quoted strings: \\ and \" escapes only; NUL, CR, LF and 8-bit bytes are
-//    refused (RFC 3501 QUOTED-CHAR; UTF8=ACCEPT is not offered).
+//  - quoted strings: \\ and \" escapes only; NUL, CR, LF are refused, and
+//    8-bit bytes too (RFC 3501 QUOTED-CHAR) unless SetUtf8(true) was called:
+//    then well-formed UTF-8 is taken (RFC 9051 QUOTED-CHAR's UTF8-2..4, RFC
+//    9755 UTF8=ACCEPT), checked when the closing quote arrives.
 //  - literals {n}, {n+} and literal8 ~{n}, ~{n+}. Literal data may not hold
 //    NUL (RFC 3501 CHAR8); literal8 data may.
 //
@@ -116,6 +118,9 @@ class CommandParser {
 
   // Takes effect at once; sessions call it between commands (after login).
   void SetLimits(const ParserLimits& limits);
+  // Whether quoted strings may hold UTF-8 (see the file comment). Off at
+  // construction; sessions turn it on between commands (ENABLE).
+  void SetUtf8(bool allow) { utf8_ = allow; }
 
   // Consumes bytes from the front of *input until an event happens and
   // returns it; kNeedMore means *input is now empty. Call again with the
@@ -172,6 +177,7 @@ class CommandParser {
   void ResetSkip();
 
   ParserLimits limits_;
+  bool utf8_ = false;
   State state_;
   Command cmd_;
   // Open lists, innermost last, pointing into cmd_.args' heap storage (never

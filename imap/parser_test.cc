@@ -34,8 +34,10 @@ std::string Describe(Event ev, const Command& cmd, const ParseError& err) {
 
 // Feeds `input` in pieces of `chunk` bytes and records every event; stops
 // after a fatal error.
-std::vector<std::string> Drive(std::string_view input, size_t chunk, const ParserLimits& limits) {
+std::vector<std::string> Drive(std::string_view input, size_t chunk, const ParserLimits& limits,
+                               bool utf8 = false) {
   CommandParser parser(limits);
+  parser.SetUtf8(utf8);
   std::vector<std::string> out;
   for (size_t pos = 0; pos < input.size(); pos += chunk) {
     std::string_view piece = input.substr(pos, chunk);
@@ -57,13 +59,19 @@ std::vector<std::string> Drive(std::string_view input, size_t chunk, const Parse
 // Events for `input` fed whole; the same must come out when it is fed one
 // byte at a time and in a few other splits.
 std::vector<std::string> Parse(std::string_view input,
-                               const ParserLimits& limits = ParserLimits::Authenticated()) {
-  const std::vector<std::string> whole = Drive(input, input.size() + 1, limits);
+                               const ParserLimits& limits = ParserLimits::Authenticated(),
+                               bool utf8 = false) {
+  const std::vector<std::string> whole = Drive(input, input.size() + 1, limits, utf8);
   for (size_t chunk : {1, 2, 3, 7}) {
     CAPTURE(chunk);
-    CHECK(Drive(input, chunk, limits) == whole);
+    CHECK(Drive(input, chunk, limits, utf8) == whole);
   }
   return whole;
+}
+
+// Parse with UTF-8 quoted strings allowed (IMAP4rev2, UTF8=ACCEPT).
+std::vector<std::string> ParseUtf8(std::string_view input) {
+  return Parse(input, ParserLimits::Authenticated(), true);
 }
 
 using Events = std::vector<std::string>;
@@ -150,6 +158,27 @@ TEST_CASE("imap parser: bad quoted strings are tagged errors and the line is ski
   CHECK(Parse("a X \"a\0b\"\r\nb NOOP\r\n"s) ==
         Events{"BAD a: Invalid character in quoted string", "b NOOP"});
   CHECK(Parse("a X \"a\rb\"\r\nb NOOP\r\n") == Events{"BAD a: CR not followed by LF", "b NOOP"});
+}
+
+TEST_CASE("imap parser: UTF-8 quoted strings only when enabled, and only well-formed") {
+  CHECK(ParseUtf8("a CREATE \"caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x93\xa7\"\r\n") ==
+        Events{"a CREATE \"caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x93\xa7\""});
+  CHECK(ParseUtf8("a X \"\xc3\"\r\nb NOOP\r\n") ==
+        Events{"BAD a: Invalid UTF-8 in quoted string", "b NOOP"});  // truncated
+  CHECK(ParseUtf8("a X \"\xc0\xaf\"\r\nb NOOP\r\n") ==
+        Events{"BAD a: Invalid UTF-8 in quoted string", "b NOOP"});  // overlong
+  CHECK(ParseUtf8("a X \"\xed\xa0\x80\"\r\nb NOOP\r\n") ==
+        Events{"BAD a: Invalid UTF-8 in quoted string", "b NOOP"});  // surrogate
+  CHECK(ParseUtf8("a X \"a\0b\"\r\nb NOOP\r\n"s) ==
+        Events{"BAD a: Invalid character in quoted string", "b NOOP"});
+  // Atoms stay ASCII (RFC 9051 ATOM-CHAR).
+  CHECK(ParseUtf8("a X caf\xc3\xa9\r\nb NOOP\r\n") ==
+        Events{"BAD a: Missing space between arguments", "b NOOP"});
+  CommandParser parser(ParserLimits::Authenticated());
+  std::string_view in = "a X \"\xc3\xa9\"\r\n";
+  Command cmd;
+  ParseError err;
+  CHECK(parser.Next(&in, &cmd, &err) == Event::kError);  // off by default
 }
 
 TEST_CASE("imap parser: lists nest and must balance") {

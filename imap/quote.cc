@@ -1,5 +1,7 @@
 #include "imap/quote.h"
 
+#include "imap/mutf7.h"
+
 namespace slotmail::imap {
 
 namespace {
@@ -38,10 +40,10 @@ void AppendLiteral(std::string_view s, std::string* out) {
   }
 }
 
-void AppendQuoted(std::string_view s, std::string* out) {
-  bool quotable = true;
-  for (char c : s) quotable &= IsTextChar(static_cast<unsigned char>(c));
-  if (!quotable) return AppendLiteral(s, out);
+namespace {
+
+// `s` between double quotes, \ and " escaped. REQUIRES: no NUL, CR or LF.
+void AppendQuotedString(std::string_view s, std::string* out) {
   out->reserve(out->size() + s.size() + 2);
   *out += '"';
   for (char c : s) {
@@ -49,6 +51,24 @@ void AppendQuoted(std::string_view s, std::string* out) {
     *out += c;
   }
   *out += '"';
+}
+
+}  // namespace
+
+void AppendQuoted(std::string_view s, std::string* out) {
+  bool quotable = true;
+  for (char c : s) quotable &= IsTextChar(static_cast<unsigned char>(c));
+  if (!quotable) return AppendLiteral(s, out);
+  AppendQuotedString(s, out);
+}
+
+std::string QuotedUtf8(std::string_view s) {
+  bool quotable = IsUtf8(s);
+  for (char c : s) quotable &= c != '\0' && c != '\r' && c != '\n';
+  if (!quotable) return Quoted(s);
+  std::string out;
+  AppendQuotedString(s, &out);
+  return out;
 }
 
 std::string Quoted(std::string_view s) {

@@ -18,6 +18,10 @@ namespace slotmail::imap {
 std::string Quoted(std::string_view s);
 // Appends Quoted(s) to *out.
 void AppendQuoted(std::string_view s, std::string* out);
+// Quoted for a session that takes UTF-8 (IMAP4rev2, RFC 9755 UTF8=ACCEPT):
+// well-formed UTF-8 without NUL, CR or LF is a quoted string too (RFC 9051
+// QUOTED-CHAR includes UTF8-2..4); anything else is as Quoted.
+std::string QuotedUtf8(std::string_view s);
 
 // NIL for nullopt, else Quoted.
 std::string NString(const std::optional<std::string>& s);

@@ -26,6 +26,13 @@ TEST_CASE("imap quote: CR, LF, NUL and 8-bit bytes need a literal") {
   CHECK(Quoted("\"\xff") == "{2}\r\n\"\xff");  // no escaping inside literals
 }
 
+TEST_CASE("imap quote: QuotedUtf8 quotes well-formed UTF-8, else falls back to Quoted") {
+  CHECK(QuotedUtf8("caf\xc3\xa9 \"x\"") == "\"caf\xc3\xa9 \\\"x\\\"\"");
+  CHECK(QuotedUtf8("plain") == "\"plain\"");
+  CHECK(QuotedUtf8("\xff") == "{1}\r\n\xff");           // not UTF-8
+  CHECK(QuotedUtf8("\xc3\xa9\r\n") == "{4}\r\n\xc3\xa9\r\n");  // CR LF
+}
+
 TEST_CASE("imap quote: NString is NIL for absent values") {
   CHECK(NString(std::nullopt) == "NIL");
   CHECK(NString(std::string("NIL")) == "\"NIL\"");

@@ -13,19 +13,25 @@ Result<std::string> AstringArg(const imap::Command& cmd, size_t i, const char* w
   return cmd.args[i].value;
 }
 
-Result<std::string> MailboxArg(const imap::Command& cmd, size_t i) {
+Result<std::string> MailboxArg(const imap::Command& cmd, size_t i, NameEncoding enc) {
   if (i >= cmd.args.size()) return Status::Protocol("Missing or invalid mailbox name");
-  return MailboxFrom(cmd.args[i]);
+  return MailboxFrom(cmd.args[i], enc);
 }
 
-Result<std::string> MailboxFrom(const imap::Arg& arg) {
+Result<std::string> MailboxFrom(const imap::Arg& arg, NameEncoding enc) {
   if (!arg.IsAstring()) return Status::Protocol("Missing or invalid mailbox name");
+  if (enc == NameEncoding::kUtf8) {
+    // Quoted strings were checked by the parser; literals were not.
+    if (!imap::IsUtf8(arg.value)) return Status::Protocol("Mailbox name is not valid UTF-8");
+    return arg.value;
+  }
   auto utf8 = imap::Mutf7ToUtf8(arg.value);
   if (!utf8.ok()) return Status::Protocol("Mailbox name is not valid modified UTF-7");
   return utf8;
 }
 
-std::string MailboxOut(std::string_view utf8_name) {
+std::string MailboxOut(std::string_view utf8_name, NameEncoding enc) {
+  if (enc == NameEncoding::kUtf8) return imap::QuotedUtf8(utf8_name);
   auto m = imap::Utf8ToMutf7(utf8_name);
   // Stored names are valid UTF-8, so encoding cannot fail; fall back safely.
   return imap::Quoted(m.ok() ? *m : std::string(utf8_name));
@@ -75,12 +81,14 @@ Result<store::UidSet> UidSetArg(const imap::Command& cmd, size_t i, bool uid,
   }
   auto set = imap::SequenceSet::Parse(cmd.args[i].value);
   if (!set.ok()) return Status::Protocol("Invalid sequence set");
-  if (set->uses_saved()) return Status::Protocol("$ is not supported");
+  // The saved result is kept as UIDs; those expunged since name nothing.
   store::UidSet out;
+  if (set->uses_saved()) out = view.saved_result();
   if (uid) {
     uint32_t max = view.uids().empty() ? 0 : view.uids().back();
     // A UID set may name UIDs the client never saw; "*" is the highest known.
     for (const auto& e : set->elements()) {
+      if (e.saved) continue;
       uint32_t a = e.first == imap::SequenceSet::kStar ? max : e.first;
       uint32_t b = e.last == imap::SequenceSet::kStar ? max : e.last;
       if (a == 0 && b == 0) continue;

@@ -26,11 +26,13 @@ struct FetchJob {
   size_t next = 0;
   // Per message of the chunk: sequence number and \Recent, from the view.
   std::vector<std::pair<uint32_t, bool>> positions;
+  bool unknown_cte = false;  // a BINARY item was left out (RFC 3516 4.2)
 };
 
 struct Chunk {
   std::string output;
   std::vector<store::MessageInfo> seen_set;  // messages whose \Seen we set
+  bool unknown_cte = false;
 };
 
 Result<Chunk> RenderChunk(store::Store& st, MimeCache& cache, FetchJob& job, size_t begin,
@@ -80,7 +82,7 @@ Result<Chunk> RenderChunk(store::Store& st, MimeCache& cache, FetchJob& job, siz
     in.add_uid = job.uid;
     in.add_flags = std::any_of(chunk.seen_set.begin(), chunk.seen_set.end(),
                                [&](const store::MessageInfo& s) { return s.uid == m.uid; });
-    chunk.output += RenderFetch(job.items, in);
+    chunk.output += RenderFetch(job.items, in, &chunk.unknown_cte);
   }
   return chunk;
 }
@@ -96,7 +98,12 @@ void NextChunk(Session& s, std::shared_ptr<FetchJob> job) {
     bytes += m.size;
     ++end;
   }
-  if (begin == end) return s.Finish("OK FETCH completed");
+  if (begin == end) {
+    if (job->unknown_cte) {
+      return s.Finish("NO [UNKNOWN-CTE] A part's content transfer encoding cannot be decoded");
+    }
+    return s.Finish("OK FETCH completed");
+  }
   job->next = end;
   Server* server = &s.server();
   s.Async<Result<Chunk>>(
@@ -106,6 +113,7 @@ void NextChunk(Session& s, std::shared_ptr<FetchJob> job) {
       [&s, job](Result<Chunk> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         for (const auto& m : r->seen_set) s.selected()->NoteFlags(m);
+        job->unknown_cte |= r->unknown_cte;
         s.WriteRaw(r->output);
         s.WhenDrained([&s, job] { NextChunk(s, job); });
       });

@@ -13,6 +13,8 @@ namespace slotmail::imapd {
 namespace {
 
 constexpr char kSystemFlags[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+// IMAP4rev2 has no RECENT status item (RFC 9051 6.3.11): it is a syntax error.
+constexpr char kNoRecent[] = "STATUS RECENT is not part of IMAP4rev2";
 
 struct Selected {
   store::MailboxInfo info;
@@ -65,8 +67,8 @@ struct Listing {
 };
 
 void ListSubscriptions(Session& s, const imap::Command& cmd) {
-  auto ref = MailboxArg(cmd, 0);
-  auto pat = MailboxArg(cmd, 1);
+  auto ref = MailboxArg(cmd, 0, s.names());
+  auto pat = MailboxArg(cmd, 1, s.names());
   if (!ref.ok() || !pat.ok() || cmd.args.size() != 2) {
     return s.FinishBad("LSUB takes a reference and a pattern");
   }
@@ -80,7 +82,7 @@ void ListSubscriptions(Session& s, const imap::Command& cmd) {
       [user, pattern](store::Store& st) { return st.ListSubscriptions(user, pattern); },
       [&s](Result<std::vector<std::string>> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        for (const auto& name : *r) s.Untagged("LSUB () \"/\" " + MailboxOut(name));
+        for (const auto& name : *r) s.Untagged("LSUB () \"/\" " + MailboxOut(name, s.names()));
         s.Finish("OK LSUB completed");
       });
 }
@@ -89,9 +91,12 @@ void ListSubscriptions(Session& s, const imap::Command& cmd) {
 
 void CmdSelect(Session& s, imap::Command& cmd) {
   const bool examine = cmd.name == "EXAMINE";
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
   if (cmd.args.size() > 1) return s.FinishBad("SELECT parameters are not supported");
+  // RFC 9051 6.3.2: closing the selected mailbox is announced, whether or
+  // not the new one opens. (IMAP4rev1 clients never asked for CLOSED.)
+  if (s.selected() != nullptr && s.rev2()) s.Untagged("OK [CLOSED] Previous mailbox closed");
   // RFC 3501 6.3.1: a failed SELECT leaves no mailbox selected.
   s.Unselect();
   std::string user = s.user(), box = *name;
@@ -109,11 +114,16 @@ void CmdSelect(Session& s, imap::Command& cmd) {
         s.Untagged(std::string("OK [PERMANENTFLAGS (") + kSystemFlags +
                    (examine ? "" : " \\*") + ")] Flags permitted");
         s.Untagged(std::to_string(view->exists()) + " EXISTS");
-        s.Untagged("0 RECENT");
-        for (const auto& m : r->messages) {
-          if (!(m.flags.system & store::kFlagSeen)) {
-            s.Untagged("OK [UNSEEN " + std::to_string(view->SeqOf(m.uid)) + "] First unseen");
-            break;
+        if (s.rev2()) {
+          // RFC 9051 6.3.2: a LIST response instead of RECENT and UNSEEN.
+          s.Untagged(ListResponse(PlainListEntry(r->info), s.names()));
+        } else {
+          s.Untagged("0 RECENT");
+          for (const auto& m : r->messages) {
+            if (!(m.flags.system & store::kFlagSeen)) {
+              s.Untagged("OK [UNSEEN " + std::to_string(view->SeqOf(m.uid)) + "] First unseen");
+              break;
+            }
           }
         }
         s.Untagged("OK [UIDVALIDITY " + std::to_string(r->info.uidvalidity) + "] UIDs valid");
@@ -124,7 +134,7 @@ void CmdSelect(Session& s, imap::Command& cmd) {
 }
 
 void CmdCreate(Session& s, imap::Command& cmd) {
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
   std::string refusal;
   auto use = CreateSpecialUse(cmd, &refusal);
@@ -142,7 +152,7 @@ void CmdCreate(Session& s, imap::Command& cmd) {
 }
 
 void CmdDelete(Session& s, imap::Command& cmd) {
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
   std::string user = s.user(), box = *name;
   RunStatus(s, [user, box](store::Store& st) { return st.DeleteMailbox(user, box); },
@@ -150,8 +160,8 @@ void CmdDelete(Session& s, imap::Command& cmd) {
 }
 
 void CmdRename(Session& s, imap::Command& cmd) {
-  auto from = MailboxArg(cmd, 0);
-  auto to = MailboxArg(cmd, 1);
+  auto from = MailboxArg(cmd, 0, s.names());
+  auto to = MailboxArg(cmd, 1, s.names());
   if (!from.ok() || !to.ok()) return s.FinishBad("RENAME takes two mailbox names");
   std::string user = s.user(), a = *from, b = *to;
   RunStatus(s, [user, a, b](store::Store& st) { return st.RenameMailbox(user, a, b); },
@@ -159,7 +169,7 @@ void CmdRename(Session& s, imap::Command& cmd) {
 }
 
 void CmdSubscribe(Session& s, imap::Command& cmd) {
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
   std::string user = s.user(), box = *name;
   if (cmd.name == "SUBSCRIBE") {
@@ -173,8 +183,11 @@ void CmdSubscribe(Session& s, imap::Command& cmd) {
 
 void CmdList(Session& s, imap::Command& cmd) {
   if (cmd.name == "LSUB") return ListSubscriptions(s, cmd);
-  auto parsed = ParseList(cmd);
+  auto parsed = ParseList(cmd, s.names());
   if (!parsed.ok()) return s.FinishBad(parsed.status().message());
+  if (s.rev2() && parsed->return_status && AsksRecent(*parsed->return_status)) {
+    return s.FinishBad(kNoRecent);
+  }
   if (parsed->delimiter_only) {
     // RFC 3501 6.3.8: an empty pattern asks for the hierarchy delimiter.
     s.Untagged("LIST (\\Noselect) \"/\" \"\"");
@@ -202,20 +215,23 @@ void CmdList(Session& s, imap::Command& cmd) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         const uint64_t limit = AppendLimit(s.server_config());
         for (size_t i = 0; i < r->entries.size(); ++i) {
-          s.Untagged(ListResponse(r->entries[i]));
-          if (r->status[i]) s.Untagged(StatusResponse(*r->status[i], *req->return_status, limit));
+          s.Untagged(ListResponse(r->entries[i], s.names()));
+          if (r->status[i]) {
+            s.Untagged(StatusResponse(*r->status[i], *req->return_status, limit, s.names()));
+          }
         }
         s.Finish("OK LIST completed");
       });
 }
 
 void CmdStatus(Session& s, imap::Command& cmd) {
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok() || cmd.args.size() != 2) {
     return s.FinishBad("STATUS takes a mailbox and a list of items");
   }
   auto items = ParseStatusItems(cmd.args[1]);
   if (!items.ok()) return s.FinishBad(items.status().message());
+  if (s.rev2() && AsksRecent(*items)) return s.FinishBad(kNoRecent);
   std::string user = s.user(), box = *name;
   StatusRequest req = *items;
   s.Async<Result<MailboxStatus>>(
@@ -225,7 +241,7 @@ void CmdStatus(Session& s, imap::Command& cmd) {
       },
       [&s, req](Result<MailboxStatus> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        s.Untagged(StatusResponse(*r, req, AppendLimit(s.server_config())));
+        s.Untagged(StatusResponse(*r, req, AppendLimit(s.server_config()), s.names()));
         s.Finish("OK STATUS completed");
       });
 }
@@ -235,11 +251,26 @@ void CmdNamespace(Session& s, imap::Command&) {
   s.Finish("OK NAMESPACE completed");
 }
 
-// RFC 5161. Nothing here changes behaviour when enabled yet, so nothing is
-// reported as enabled.
+// RFC 5161. ENABLED lists what this command turned on: a capability named
+// twice, or already on, is not listed (again); unknown ones are ignored.
 void CmdEnable(Session& s, imap::Command& cmd) {
+  static const std::pair<const char*, Session::Extension> kEnableable[] = {
+      {"IMAP4rev2", Session::kImap4rev2},
+      {"UTF8=ACCEPT", Session::kUtf8Accept},
+  };
   if (cmd.args.empty()) return s.FinishBad("ENABLE needs at least one capability");
-  s.Untagged("ENABLED");
+  for (const auto& a : cmd.args) {
+    if (!a.IsAtom()) return s.FinishBad("ENABLE takes capability names");
+  }
+  std::string enabled = "ENABLED";
+  for (const auto& a : cmd.args) {
+    for (const auto& [name, ext] : kEnableable) {
+      if (imap::EqualsIgnoreCase(a.value, name) && s.Enable(ext)) {
+        enabled += std::string(" ") + name;
+      }
+    }
+  }
+  s.Untagged(enabled);
   s.Finish("OK ENABLE completed");
 }
 

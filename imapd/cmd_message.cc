@@ -37,9 +37,13 @@ struct AppendOutcome {
 };
 
 // Reads APPEND's messages from argument `i` on: one or more (RFC 3502
-// MULTIAPPEND) of [flag-list] [date-time] literal. Protocol (-> BAD) if
-// malformed. Takes the literals out of `cmd`.
-Status ParseMessages(imap::Command& cmd, size_t i, AppendMessages* batch) {
+// MULTIAPPEND) of [flag-list] [date-time] message, where the message is a
+// literal, a literal8 (RFC 3516 4.4), or with `utf8` (UTF8=ACCEPT or
+// IMAP4rev2 enabled) also RFC 6855's "UTF8 (literal8)". Protocol (-> BAD)
+// if malformed. A well-formed message we cannot keep sets *refusal instead
+// (-> NO). Takes the literals out of `cmd`.
+Status ParseMessages(imap::Command& cmd, size_t i, bool utf8, AppendMessages* batch,
+                     std::string* refusal) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   auto& args = cmd.args;
   if (i == args.size()) return Status::Protocol("APPEND needs a message");
@@ -54,12 +58,24 @@ Status ParseMessages(imap::Command& cmd, size_t i, AppendMessages* batch) {
       if (!d.ok()) return Status::Protocol("Invalid date-time");
       item.internal_date = *d;
     }
-    if (i == args.size() || args[i].kind != imap::Arg::kString || !args[i].literal) {
+    imap::Arg* message = i < args.size() ? &args[i++] : nullptr;
+    if (utf8 && message != nullptr && message->kind == imap::Arg::kAtom &&
+        imap::EqualsIgnoreCase(message->value, "UTF8") && i < args.size() &&
+        args[i].kind == imap::Arg::kList && args[i].list.size() == 1) {
+      message = &args[i++].list[0];
+    }
+    if (message == nullptr || message->kind != imap::Arg::kString || !message->literal) {
       return Status::Protocol(
           "APPEND takes a mailbox and messages: optional flags and date, and a literal");
     }
-    if (args[i].value.empty()) return Status::Protocol("Empty message");
-    batch->bytes.push_back(std::move(args[i++].value));
+    if (message->value.empty()) return Status::Protocol("Empty message");
+    // RFC 3516 4.4: a store that cannot keep binary content says so. NUL
+    // could not be sent back in BODY[] (RFC 9051 4.3), and we do not
+    // re-encode parts; 8-bit data without NUL is kept as it is.
+    if (message->value.find('\0') != std::string::npos) {
+      *refusal = "NO [UNKNOWN-CTE] Messages containing NUL octets cannot be stored";
+    }
+    batch->bytes.push_back(std::move(message->value));
     batch->items.push_back(std::move(item));
   }
   // Only now: growing `bytes` may have moved the strings the items point to.
@@ -70,11 +86,13 @@ Status ParseMessages(imap::Command& cmd, size_t i, AppendMessages* batch) {
 }  // namespace
 
 void CmdAppend(Session& s, imap::Command& cmd) {
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
   auto batch = std::make_shared<AppendMessages>();
-  Status parsed = ParseMessages(cmd, 1, batch.get());
+  std::string refusal;
+  Status parsed = ParseMessages(cmd, 1, s.utf8(), batch.get(), &refusal);
   if (!parsed.ok()) return s.FinishBad(parsed.message());
+  if (!refusal.empty()) return s.Finish(refusal);
   std::string user = s.user(), box = *name;
   s.Async<AppendOutcome>(
       [user, box, batch](store::Store& st) {
@@ -178,7 +196,7 @@ void CmdCopy(Session& s, imap::Command& cmd) {
   const bool move = cmd.name.find("MOVE") != std::string::npos;
   auto set = UidSetArg(cmd, 0, uid, *s.selected());
   if (!set.ok()) return s.FinishBad(set.status().message());
-  auto dst = MailboxArg(cmd, 1);
+  auto dst = MailboxArg(cmd, 1, s.names());
   if (!dst.ok() || cmd.args.size() != 2) return s.FinishBad("Expected a sequence set and a mailbox");
   if (move && ReadOnly(s)) return s.Finish("NO [READ-ONLY] Mailbox is read-only");
   std::string user = s.user(), src = s.selected()->name(), to = *dst;

@@ -55,7 +55,7 @@ void CmdGetQuota(Session& s, imap::Command& cmd) {
 }
 
 void CmdGetQuotaRoot(Session& s, imap::Command& cmd) {
-  auto name = MailboxArg(cmd, 0);
+  auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok() || cmd.args.size() != 1) return s.FinishBad("GETQUOTAROOT takes a mailbox");
   std::string user = s.user(), box = *name;
   s.Async<Result<store::MailboxInfo>>(
@@ -63,7 +63,7 @@ void CmdGetQuotaRoot(Session& s, imap::Command& cmd) {
       [&s](Result<store::MailboxInfo> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         SendQuota(s, "OK GETQUOTAROOT completed",
-                  "QUOTAROOT " + MailboxOut(r->name) + " " + imap::Quoted(kRoot));
+                  "QUOTAROOT " + MailboxOut(r->name, s.names()) + " " + imap::Quoted(kRoot));
       });
 }
 

@@ -1,11 +1,13 @@
-// SEARCH and UID SEARCH (RFC 3501 6.4.4). The program is parsed on the loop;
-// the view's metadata is read and the program evaluated on the worker, in
-// chunks, so a BODY search of a big mailbox neither holds the loop nor keeps
-// more than one message's bytes in memory (see search_eval.h).
+// SEARCH and UID SEARCH (RFC 3501 6.4.4), with RETURN options (RFC 4731
+// ESEARCH), SAVE and "$" (RFC 5182 SEARCHRES). The program is parsed on the
+// loop; the view's metadata is read and the program evaluated on the worker,
+// in chunks, so a BODY search of a big mailbox neither holds the loop nor
+// keeps more than one message's bytes in memory (see search_eval.h).
 #include <algorithm>
 #include <ctime>
 
 #include "imap/search_parse.h"
+#include "imap/search_result.h"
 #include "imapd/commands.h"
 #include "imapd/search_eval.h"
 #include "imapd/server.h"
@@ -23,14 +25,15 @@ constexpr uint64_t kChunkBytes = 16u << 20;
 constexpr size_t kChunkMetadataMessages = 65536;
 
 struct SearchJob {
-  std::string user, mailbox;
+  std::string user, mailbox, tag;
   bool uid = false;
+  imap::SearchReturn ret;  // ret.esearch: answer with ESEARCH
   std::unique_ptr<SearchEvaluator> eval;
   // Messages of the view still present in the store, ascending UID, with
   // their sequence numbers and \Recent as the view had them at the start.
   std::vector<SearchMessage> messages;
   size_t next = 0;
-  std::vector<uint32_t> found;  // sequence numbers (or UIDs), ascending
+  std::vector<uint32_t> found;  // indexes into `messages`, ascending
   bool report_modseq = false;   // the program has MODSEQ (RFC 7162 3.1.5)
   uint64_t max_modseq = 0;      // highest modseq among `found`
 };
@@ -45,6 +48,19 @@ bool UsesModSeq(const imap::SearchKey& key) {
   return std::any_of(key.children.begin(), key.children.end(), UsesModSeq);
 }
 
+// True if the arguments start with RETURN (... SAVE ...): even a SEARCH that
+// fails must then empty the saved result (RFC 5182 2.1), lest a pipelined
+// command act on an older one.
+bool AsksToSave(const std::vector<imap::Arg>& args) {
+  if (args.size() < 2 || args[0].kind != imap::Arg::kAtom ||
+      !imap::EqualsIgnoreCase(args[0].value, "RETURN") || args[1].kind != imap::Arg::kList) {
+    return false;
+  }
+  return std::any_of(args[1].list.begin(), args[1].list.end(), [](const imap::Arg& a) {
+    return a.kind == imap::Arg::kAtom && imap::EqualsIgnoreCase(a.value, "SAVE");
+  });
+}
+
 // Runs on the worker. Reads messages[begin, end) one at a time.
 Result<ChunkResult> EvaluateChunk(store::Store& st, const SearchJob& job, size_t begin,
                                   size_t end) {
@@ -56,21 +72,49 @@ Result<ChunkResult> EvaluateChunk(store::Store& st, const SearchJob& job, size_t
     const SearchMessage& m = job.messages[i];
     ASSIGN_OR_RETURN(bool match, job.eval->Matches(m, load));
     if (!match) continue;
-    r.found.push_back(job.uid ? m.info.uid : m.seq);
+    r.found.push_back(static_cast<uint32_t>(i));
     r.max_modseq = std::max(r.max_modseq, m.info.modseq);
   }
   return r;
 }
 
-void Answer(Session& s, const SearchJob& job) {
-  std::string line = "SEARCH";
-  for (uint32_t n : job.found) line += " " + std::to_string(n);
-  // RFC 7162 3.1.5: with MODSEQ in the criteria, the highest mod-sequence
-  // of the messages found (nothing if none are).
-  if (job.report_modseq && !job.found.empty()) {
-    line += " (MODSEQ " + std::to_string(job.max_modseq) + ")";
+void Fail(Session& s, const SearchJob& job, const Status& st) {
+  if (job.ret.save) s.selected()->SaveResult({});
+  s.Finish(ResponseFor(st));
+}
+
+// What SAVE keeps of `job.found`, as UID ranges. Messages next to each other
+// in job.messages make one range: no message can ever have a UID between
+// theirs (UIDs grow, and those between were expunged), so the ranges stay
+// few however many messages were found.
+store::UidSet SavedRanges(const SearchJob& job) {
+  store::UidSet saved;
+  uint32_t last = 0;
+  for (uint32_t i : imap::SavedPart(job.ret, job.found)) {
+    const uint32_t uid = job.messages[i].info.uid;
+    if (!saved.empty() && i == last + 1) {
+      saved.back().hi = uid;
+    } else {
+      saved.push_back({uid, uid});
+    }
+    last = i;
   }
-  s.Untagged(line);
+  return saved;
+}
+
+void Answer(Session& s, const SearchJob& job) {
+  std::vector<uint32_t> numbers;
+  for (uint32_t i : job.found) {
+    const SearchMessage& m = job.messages[i];
+    numbers.push_back(job.uid ? m.info.uid : m.seq);
+  }
+  const uint64_t modseq = job.report_modseq ? job.max_modseq : 0;
+  if (job.ret.save) s.selected()->SaveResult(SavedRanges(job));
+  if (!job.ret.esearch) {
+    s.Untagged(imap::SearchResponse(numbers, modseq));
+  } else if (imap::SendsEsearch(job.ret)) {
+    s.Untagged(imap::EsearchResponse(job.tag, job.uid, job.ret, numbers, modseq));
+  }
   s.Finish("OK SEARCH completed");
 }
 
@@ -90,7 +134,7 @@ void NextChunk(Session& s, std::shared_ptr<SearchJob> job) {
   s.Async<Result<ChunkResult>>(
       [job, begin, end](store::Store& st) { return EvaluateChunk(st, *job, begin, end); },
       [&s, job](Result<ChunkResult> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return Fail(s, *job, r.status());
         job->found.insert(job->found.end(), r->found.begin(), r->found.end());
         job->max_modseq = std::max(job->max_modseq, r->max_modseq);
         NextChunk(s, job);
@@ -100,15 +144,23 @@ void NextChunk(Session& s, std::shared_ptr<SearchJob> job) {
 }  // namespace
 
 void CmdSearch(Session& s, imap::Command& cmd) {
+  MailboxView* view = s.selected();
   auto program = imap::ParseSearch(cmd.args);
   if (!program.ok()) {
+    if (AsksToSave(cmd.args)) view->SaveResult({});
     if (imap::IsBadCharset(program.status())) return s.Finish("NO " + program.status().message());
     return s.FinishBad(program.status().message());
   }
-  if (program->ret.esearch) return s.FinishBad("SEARCH RETURN is not supported");
-  if (UsesSavedResult(program->key)) return s.FinishBad("SEARCH with $ is not supported");
+  // RFC 9051 6.4.4: under IMAP4rev2 a plain SEARCH is answered with ESEARCH,
+  // as if RETURN (ALL) had been given.
+  if (s.rev2() && !program->ret.esearch) {
+    program->ret.esearch = true;
+    program->ret.all = true;
+  }
+  if (UsesSavedResult(program->key)) {
+    program->key = WithSavedResult(program->key, view->saved_result());
+  }
 
-  MailboxView* view = s.selected();
   const std::vector<uint32_t>& uids = view->uids();
   SearchContext ctx;
   ctx.exists = view->exists();
@@ -117,7 +169,9 @@ void CmdSearch(Session& s, imap::Command& cmd) {
   auto job = std::make_shared<SearchJob>();
   job->user = s.user();
   job->mailbox = view->name();
+  job->tag = cmd.tag;
   job->uid = cmd.name == "UID SEARCH";
+  job->ret = program->ret;
   job->report_modseq = UsesModSeq(program->key);
   job->eval = std::make_unique<SearchEvaluator>(program->key, ctx, &s.server().mime_cache());
   if (uids.empty()) return Answer(s, *job);
@@ -128,7 +182,7 @@ void CmdSearch(Session& s, imap::Command& cmd) {
   s.Async<Result<std::vector<store::MessageInfo>>>(
       [job, range](store::Store& st) { return st.FetchByUid(job->user, job->mailbox, range); },
       [&s, job](Result<std::vector<store::MessageInfo>> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return Fail(s, *job, r.status());
         MailboxView* view = s.selected();
         job->messages.reserve(r->size());
         for (auto& m : *r) {

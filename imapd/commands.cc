@@ -59,7 +59,9 @@ const CommandSpec* FindCommand(std::string_view name) {
 }
 
 std::string Capabilities(const Session& s) {
-  std::string caps = "IMAP4rev1";
+  // IMAP4rev1 clients see RFC 3501 behaviour; IMAP4rev2 is what a client
+  // gets after ENABLE IMAP4rev2 (RFC 9051 2.3).
+  std::string caps = "IMAP4rev1 IMAP4rev2";
   const bool tls_available = s.server_config().tls_cert.empty() == false;
   if (s.state() == State::kNotAuthenticated) {
     if (tls_available && !s.is_tls()) caps += " STARTTLS";
@@ -69,9 +71,15 @@ std::string Capabilities(const Session& s) {
       caps += " LOGINDISABLED";
     }
   }
+  // IMAP4rev2 includes LITERAL- (RFC 9051 4.3: {n+} up to 4096 octets). We
+  // advertise LITERAL+ (RFC 7888), its superset: the parser takes {n+} up to
+  // kMaxImapNonSyncLiteralBytes (4096) in every state and, after login, up
+  // to the literal limit of the argument, so a rev2 client that assumes
+  // LITERAL- is always served.
   caps += " LITERAL+ ID IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN ENABLE";
   caps += " LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE";
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
+  caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
   return caps;
 }

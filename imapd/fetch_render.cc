@@ -1,11 +1,13 @@
 #include "imapd/fetch_render.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "imap/bodystructure.h"
 #include "imap/date_time.h"
 #include "imap/envelope.h"
 #include "imapd/mailbox_view.h"
+#include "mime/ascii.h"
 #include "mime/header.h"
 #include "mime/section.h"
 #include "mime/transfer.h"
@@ -20,9 +22,25 @@ std::string Literal(std::string_view data) {
   return "{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
 }
 
+// RFC 3516 4.2: decoded data goes in a literal8 only when it must (NUL).
+std::string BinaryLiteral(std::string_view data) {
+  if (data.find('\0') == std::string_view::npos) return Literal(data);
+  return "~" + Literal(data);
+}
+
+// The transfer encodings BINARY can undo (mime::DecodeTransfer); an absent
+// one means 7bit.
+bool KnownEncoding(std::string_view encoding) {
+  for (std::string_view known : {"", "7bit", "8bit", "binary", "base64", "quoted-printable"}) {
+    if (mime::EqualsIgnoreCase(encoding, known)) return true;
+  }
+  return false;
+}
+
 // The bytes a BODY[section] (or BINARY[section]) item names. Parts that do
-// not exist give "" (RFC 3501 6.4.5 allows an empty string).
-std::string SectionBytes(const imap::FetchItem& item, const FetchInput& in) {
+// not exist give "" (RFC 3501 6.4.5 allows an empty string). A BINARY part
+// whose transfer encoding is unknown gives nullopt.
+std::optional<std::string> SectionBytes(const imap::FetchItem& item, const FetchInput& in) {
   const std::string& bytes = *in.bytes;
   const imap::FetchSection& sec = item.section;
   if (sec.part.empty() && sec.text == Text::kNone) return bytes;
@@ -50,6 +68,7 @@ std::string SectionBytes(const imap::FetchItem& item, const FetchInput& in) {
       if (n == 0 || n > part->children.size()) return "";
       part = &part->children[n - 1];
     }
+    if (!KnownEncoding(part->encoding)) return std::nullopt;
     return mime::DecodeTransfer(slice, part->encoding);
   }
   return std::string(slice);
@@ -100,7 +119,8 @@ bool SetsSeen(const std::vector<imap::FetchItem>& items) {
                      [](const imap::FetchItem& i) { return i.SetsSeen(); });
 }
 
-std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchInput& in) {
+std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchInput& in,
+                        bool* unknown_cte) {
   const store::MessageInfo& m = *in.msg;
   std::string out = "* " + std::to_string(in.seq) + " FETCH (";
   bool has_uid = false, has_flags = false;
@@ -142,16 +162,26 @@ std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchIn
         Append(&out, "RFC822.TEXT " + Literal(in.parsed->root.body.Of(*in.bytes)));
         break;
       case Kind::kBodySection:
+        Append(&out,
+               item.ResponseName() + " " + Literal(ApplyPartial(item, *SectionBytes(item, in))));
+        break;
       case Kind::kBinary:
-        Append(&out, item.ResponseName() + " " + Literal(ApplyPartial(item, SectionBytes(item, in))));
+      case Kind::kBinarySize: {
+        std::optional<std::string> data = SectionBytes(item, in);
+        if (!data) {
+          *unknown_cte = true;
+          break;
+        }
+        Append(&out, item.ResponseName() + " " +
+                         (item.kind == Kind::kBinary ? BinaryLiteral(ApplyPartial(item, *data))
+                                                     : std::to_string(data->size())));
         break;
-      case Kind::kBinarySize:
-        Append(&out, item.ResponseName() + " " + std::to_string(SectionBytes(item, in).size()));
-        break;
+      }
     }
   }
   if (in.add_uid && !has_uid) Append(&out, "UID " + std::to_string(m.uid));
   if (in.add_flags && !has_flags) Append(&out, "FLAGS " + FlagList(m.flags, in.recent));
+  if (out.back() == '(') return "";  // every item was left out
   out += ")\r\n";
   return out;
 }

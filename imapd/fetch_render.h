@@ -27,7 +27,12 @@ struct FetchInput {
   bool add_flags = false;  // \Seen was just set: FLAGS is returned
 };
 
-// "* <seq> FETCH (...)\r\n", literals included.
-std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchInput& in);
+// "* <seq> FETCH (...)\r\n", literals included. BINARY data is a literal8
+// "~{n}" when it holds NUL, else a literal (RFC 3516 4.2). A BINARY or
+// BINARY.SIZE item whose part has a transfer encoding we cannot decode is
+// left out and sets *unknown_cte (the command then ends NO [UNKNOWN-CTE]);
+// if nothing is left, the answer is "".
+std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchInput& in,
+                        bool* unknown_cte);
 
 }  // namespace slotmail::imapd

@@ -85,14 +85,16 @@ bool Meets(const ListRequest& req, const Node& n) {
   return true;
 }
 
+// The attributes of an existing mailbox that need no request options.
+std::string ExistingAttributes(const store::MailboxInfo& info) {
+  std::string attrs = info.has_children ? "\\HasChildren" : "\\HasNoChildren";
+  if (!info.special_use.empty()) attrs += " " + info.special_use;
+  return attrs;
+}
+
 std::string Attributes(const ListRequest& req, const Node& n) {
-  std::string attrs;
-  if (n.info == nullptr) {
-    attrs = "\\NonExistent";  // implies \Noselect (RFC 5258)
-  } else {
-    attrs = n.info->has_children ? "\\HasChildren" : "\\HasNoChildren";
-    if (!n.info->special_use.empty()) attrs += " " + n.info->special_use;
-  }
+  // \NonExistent implies \Noselect (RFC 5258).
+  std::string attrs = n.info == nullptr ? "\\NonExistent" : ExistingAttributes(*n.info);
   if ((req.select_subscribed || req.return_subscribed) && n.subscribed) attrs += " \\Subscribed";
   return attrs;
 }
@@ -140,8 +142,12 @@ Result<MailboxStatus> ReadStatus(store::Store& st, const std::string& user, stor
   return s;
 }
 
+bool AsksRecent(const StatusRequest& req) {
+  return std::find(req.items.begin(), req.items.end(), "RECENT") != req.items.end();
+}
+
 std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
-                           uint64_t append_limit) {
+                           uint64_t append_limit, NameEncoding enc) {
   std::string out;
   for (const auto& item : req.items) {
     const store::MailboxInfo& i = s.info;
@@ -157,10 +163,10 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
     if (!out.empty()) out += " ";
     out += item + " " + std::to_string(v);
   }
-  return "STATUS " + MailboxOut(s.info.name) + " (" + out + ")";
+  return "STATUS " + MailboxOut(s.info.name, enc) + " (" + out + ")";
 }
 
-Result<ListRequest> ParseList(const imap::Command& cmd) {
+Result<ListRequest> ParseList(const imap::Command& cmd, NameEncoding enc) {
   ListRequest req;
   const auto& args = cmd.args;
   size_t i = 0;
@@ -168,16 +174,16 @@ Result<ListRequest> ParseList(const imap::Command& cmd) {
     RETURN_IF_ERROR(ParseSelectOptions(args[i++], &req));
   }
   if (i + 2 > args.size()) return Status::Protocol("LIST takes a reference and a pattern");
-  ASSIGN_OR_RETURN(std::string ref, MailboxFrom(args[i++]));
+  ASSIGN_OR_RETURN(std::string ref, MailboxFrom(args[i++], enc));
   const imap::Arg& pat = args[i++];
   if (pat.kind == imap::Arg::kList) {
     if (pat.list.empty()) return Status::Protocol("Empty list of LIST patterns");
     for (const auto& p : pat.list) {
-      ASSIGN_OR_RETURN(std::string one, MailboxFrom(p));
+      ASSIGN_OR_RETURN(std::string one, MailboxFrom(p, enc));
       req.patterns.push_back(ref + one);
     }
   } else {
-    ASSIGN_OR_RETURN(std::string one, MailboxFrom(pat));
+    ASSIGN_OR_RETURN(std::string one, MailboxFrom(pat, enc));
     req.delimiter_only = one.empty();
     req.patterns.push_back(ref + one);
   }
@@ -233,10 +239,19 @@ std::vector<ListEntry> BuildList(const ListRequest& req,
   return out;
 }
 
-std::string ListResponse(const ListEntry& e) {
-  std::string line = "LIST (" + e.attributes + ") \"/\" " + MailboxOut(e.name);
+std::string ListResponse(const ListEntry& e, NameEncoding enc) {
+  std::string line = "LIST (" + e.attributes + ") \"/\" " + MailboxOut(e.name, enc);
   if (!e.extended.empty()) line += " " + e.extended;
   return line;
+}
+
+ListEntry PlainListEntry(const store::MailboxInfo& info) {
+  ListEntry e;
+  e.name = info.name;
+  e.exists = true;
+  e.info = info;
+  e.attributes = ExistingAttributes(info);
+  return e;
 }
 
 }  // namespace slotmail::imapd

@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "imap/parser.h"
+#include "imapd/args.h"
 #include "store/types.h"
 
 namespace slotmail::store {
@@ -40,7 +41,11 @@ struct MailboxStatus {
 Result<MailboxStatus> ReadStatus(store::Store& st, const std::string& user, store::MailboxInfo info,
                                  const StatusRequest& req);
 // "STATUS <mailbox> (<item> <value> ...)" without the "* ".
-std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req, uint64_t append_limit);
+std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req, uint64_t append_limit,
+                           NameEncoding enc);
+// True if `req` asks for RECENT, which IMAP4rev2 does not have (RFC 9051
+// 6.3.11 lists no RECENT).
+bool AsksRecent(const StatusRequest& req);
 
 // ---- LIST
 struct ListRequest {
@@ -62,7 +67,7 @@ struct ListRequest {
 //   LIST [(select-opts)] reference (pattern | (pattern ...)) [RETURN (return-opts)]
 // Protocol (-> BAD) for bad syntax, an unknown option, or RECURSIVEMATCH
 // without SUBSCRIBED or SPECIAL-USE (RFC 5258 3.1 note 3).
-Result<ListRequest> ParseList(const imap::Command& cmd);
+Result<ListRequest> ParseList(const imap::Command& cmd, NameEncoding enc);
 
 struct ListEntry {
   std::string name;  // UTF-8
@@ -77,6 +82,10 @@ std::vector<ListEntry> BuildList(const ListRequest& req,
                                  const std::vector<store::MailboxInfo>& mailboxes,
                                  const std::vector<std::string>& subscriptions);
 // "LIST (<attributes>) "/" <mailbox>[ <extended>]" without the "* ".
-std::string ListResponse(const ListEntry& e);
+std::string ListResponse(const ListEntry& e, NameEncoding enc);
+// The entry LIST would give an existing mailbox with no selection or return
+// options (\HasChildren or \HasNoChildren, and its special use). SELECT
+// answers with it under IMAP4rev2 (RFC 9051 6.3.2).
+ListEntry PlainListEntry(const store::MailboxInfo& info);
 
 }  // namespace slotmail::imapd

@@ -26,7 +26,7 @@ Result<ListRequest> Parse(std::string_view args) {
   auto cmd = imap::ParseCommandText("t LIST " + std::string(args) + "\r\n",
                                     imap::ParserLimits::Authenticated());
   REQUIRE(cmd.ok());
-  return ParseList(*cmd);
+  return ParseList(*cmd, NameEncoding::kMutf7);
 }
 
 // LIST's answer to `args` as "name attributes[ extended]" lines.
@@ -100,7 +100,8 @@ TEST_CASE("status: items are checked, deduplicated and answered in order") {
   s.info.bytes = 5000;
   s.deleted = 2;
   s.deleted_bytes = 1025;
-  CHECK(StatusResponse(s, *req, 0) == "STATUS \"Box\" (SIZE 5000 DELETED-STORAGE 2 MESSAGES 3)");
+  CHECK(StatusResponse(s, *req, 0, NameEncoding::kMutf7) ==
+        "STATUS \"Box\" (SIZE 5000 DELETED-STORAGE 2 MESSAGES 3)");
 }
 
 }  // namespace

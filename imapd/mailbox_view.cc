@@ -75,7 +75,9 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
                            FlagList(m.flags, IsRecent(m.uid)) + ")");
   }
   if (exists() != old_exists) out.push_back(std::to_string(exists()) + " EXISTS");
-  if (recent_count() != old_recent) out.push_back(std::to_string(recent_count()) + " RECENT");
+  if (!hide_recent_ && recent_count() != old_recent) {
+    out.push_back(std::to_string(recent_count()) + " RECENT");
+  }
   out.insert(out.end(), flag_updates.begin(), flag_updates.end());
   modseq_ = std::max(modseq_, c.info.highestmodseq);
   return out;

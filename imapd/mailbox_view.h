@@ -41,16 +41,28 @@ class MailboxView {
   uint32_t UidAt(uint32_t seq) const { return uids_[seq - 1]; }
   bool IsPendingExpunge(uint32_t uid) const { return pending_expunge_.count(uid) > 0; }
   bool HasPendingExpunge() const { return !pending_expunge_.empty(); }
-  bool IsRecent(uint32_t uid) const { return uid >= recent_from_; }
+  // \Recent in this session (RFC 3501 2.3.2); never after HideRecent.
+  bool IsRecent(uint32_t uid) const { return !hide_recent_ && uid >= recent_from_; }
+  // IMAP4rev2 has no \Recent (RFC 9051 Appendix E): from now on no message
+  // is recent, and Apply sends no RECENT response.
+  void HideRecent() { hide_recent_ = true; }
   uint32_t recent_count() const;
   const store::Flags* FlagsOf(uint32_t uid) const;
 
   // Applies `c` and returns the untagged responses (without "* " and CRLF)
-  // that tell the client: EXPUNGE (only if `allow_expunge`), EXISTS, RECENT,
-  // and FETCH (FLAGS ...) for flag changes the client did not cause itself.
+  // that tell the client: EXPUNGE (only if `allow_expunge`), EXISTS, RECENT
+  // (unless HideRecent), and FETCH (FLAGS ...) for flag changes the client
+  // did not cause itself.
   std::vector<std::string> Apply(const MailboxChanges& c, bool allow_expunge);
   // Records flags the client set itself (STORE answers with them directly).
   void NoteFlags(const store::MessageInfo& m);
+
+  // RFC 5182 SEARCHRES: the result the last SEARCH RETURN (SAVE) kept, as
+  // UIDs, so expunges need no bookkeeping (an expunged UID names nothing).
+  // Empty in a new view: SELECT and EXAMINE start afresh, CLOSE and UNSELECT
+  // drop the view.
+  const store::UidSet& saved_result() const { return saved_result_; }
+  void SaveResult(store::UidSet uids) { saved_result_ = std::move(uids); }
 
  private:
   std::string name_;
@@ -61,6 +73,8 @@ class MailboxView {
   std::vector<uint32_t> uids_;  // ascending; index + 1 = sequence number
   std::vector<store::Flags> flags_;  // parallel to uids_
   std::set<uint32_t> pending_expunge_;
+  bool hide_recent_ = false;
+  store::UidSet saved_result_;
 };
 
 // "(\Seen \Flagged $Work)" plus "\Recent" when `recent`.

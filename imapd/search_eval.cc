@@ -331,21 +331,34 @@ struct SearchNode {
   std::vector<SearchNode> children;
   std::string field;  // kHeader: the field name
   std::string text;   // kFlag: the flag; string keys: the folded needle
-  imap::SequenceSet set;
+  // kSequenceSet, kUid: the set resolved against the view, sorted and
+  // merged, so a message is looked up in O(log n) however long the set.
+  std::vector<imap::SeqRange> ranges;
   uint64_t number = 0;
   int64_t day = 0;  // date keys: days since 1970-01-01
 };
 
 namespace {
 
-SearchNode Compile(const imap::SearchKey& key) {
+bool InRanges(const std::vector<imap::SeqRange>& ranges, uint32_t n) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), n,
+                             [](uint32_t v, const imap::SeqRange& r) { return v < r.lo; });
+  return it != ranges.begin() && n <= std::prev(it)->hi;
+}
+
+SearchNode Compile(const imap::SearchKey& key, const SearchContext& ctx) {
   SearchNode n;
   n.kind = key.kind;
   n.cost = Cost(key);
   n.field = key.field;
-  n.set = key.set;
   n.number = key.number;
   switch (key.kind) {
+    case Kind::kSequenceSet:
+      n.ranges = key.set.Resolve(ctx.exists);
+      break;
+    case Kind::kUid:
+      n.ranges = key.set.Resolve(ctx.max_uid);
+      break;
     case Kind::kHeader:
     case Kind::kBody:
     case Kind::kText:
@@ -367,7 +380,7 @@ SearchNode Compile(const imap::SearchKey& key) {
       break;
   }
   for (const imap::SearchKey& child : key.children) {
-    n.children.push_back(Compile(child));
+    n.children.push_back(Compile(child, ctx));
     n.cost = std::max(n.cost, n.children.back().cost);
   }
   // Cheap children first (AND and OR are commutative), so that metadata
@@ -498,9 +511,9 @@ Result<bool> Eval(const SearchNode& n, const SearchMessage& m, const SearchConte
       return !match;
     }
     case Kind::kSequenceSet:
-      return n.set.Contains(m.seq, ctx.exists);
+      return InRanges(n.ranges, m.seq);
     case Kind::kUid:
-      return n.set.Contains(info.uid, ctx.max_uid);
+      return InRanges(n.ranges, info.uid);
     case Kind::kFlag:
       return HasFlag(m, n.text);
     case Kind::kHeader: {
@@ -548,7 +561,7 @@ Result<bool> Eval(const SearchNode& n, const SearchMessage& m, const SearchConte
 
 SearchEvaluator::SearchEvaluator(const imap::SearchKey& key, const SearchContext& ctx,
                                  MimeCache* cache)
-    : ctx_(ctx), cache_(cache), root_(std::make_unique<SearchNode>(Compile(key))) {}
+    : ctx_(ctx), cache_(cache), root_(std::make_unique<SearchNode>(Compile(key, ctx))) {}
 
 SearchEvaluator::~SearchEvaluator() = default;
 
@@ -569,6 +582,45 @@ Result<std::vector<size_t>> EvaluateSearch(const imap::SearchKey& key, const Sea
     ASSIGN_OR_RETURN(bool match, eval.Matches(messages[i], load));
     if (match) out.push_back(i);
   }
+  return out;
+}
+
+namespace {
+
+void ReplaceSaved(imap::SearchKey* key, const imap::SequenceSet& saved) {
+  for (auto& child : key->children) ReplaceSaved(&child, saved);
+  if (!(key->kind == Kind::kSequenceSet || key->kind == Kind::kUid) || !key->set.uses_saved()) {
+    return;
+  }
+  if (key->kind == Kind::kUid) {
+    key->set = key->set.ReplaceSaved(saved);
+    return;
+  }
+  imap::SearchKey uids;
+  uids.kind = Kind::kUid;
+  uids.set = saved;
+  const imap::SequenceSet rest = key->set.ReplaceSaved(imap::SequenceSet());
+  if (rest.elements().empty()) {
+    *key = std::move(uids);
+    return;
+  }
+  imap::SearchKey numbers;
+  numbers.kind = Kind::kSequenceSet;
+  numbers.set = rest;
+  *key = imap::SearchKey();
+  key->kind = Kind::kOr;
+  key->children.push_back(std::move(numbers));
+  key->children.push_back(std::move(uids));
+}
+
+}  // namespace
+
+imap::SearchKey WithSavedResult(const imap::SearchKey& key, const store::UidSet& saved) {
+  std::vector<imap::SeqRange> ranges;
+  ranges.reserve(saved.size());
+  for (const auto& r : saved) ranges.push_back({r.lo, r.hi});
+  imap::SearchKey out = key;
+  ReplaceSaved(&out, imap::SequenceSet::FromRanges(ranges));
   return out;
 }
 

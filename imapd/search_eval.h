@@ -97,6 +97,10 @@ Result<std::vector<size_t>> EvaluateSearch(const imap::SearchKey& key, const Sea
 
 // True if `key` uses the saved result "$" (RFC 5182) anywhere.
 bool UsesSavedResult(const imap::SearchKey& key);
+// `key` with every "$" replaced by the saved result `saved` (UIDs): in a UID
+// set the UIDs take its place; a sequence set becomes "UID <saved>", or
+// "OR <the rest of the set> UID <saved>" if it had other elements.
+imap::SearchKey WithSavedResult(const imap::SearchKey& key, const store::UidSet& saved);
 
 // `utf8` with every code point replaced by its simple case folding (see the
 // file comment for the ranges covered); bytes that are not UTF-8 are copied

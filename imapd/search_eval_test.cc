@@ -35,6 +35,8 @@ std::string Lit(std::string_view s) { return "{" + std::to_string(s.size()) + "}
 // from sequence numbers; the loader counts its calls.
 class Box {
  public:
+  store::UidSet saved;  // the result "$" stands for (RFC 5182)
+
   // A message of `text` (LF line ends; stored with CRLF).
   void Add(std::string_view text, uint32_t system_flags = 0,
            std::vector<std::string> keywords = {}, int64_t internal_date = At(2024, 1, 1),
@@ -74,7 +76,8 @@ class Box {
       if (it == bytes_.end()) return Status::NotFound("no such blob");
       return it->second;
     };
-    auto found = EvaluateSearch(program->key, ctx, messages_, load, &cache_);
+    auto found =
+        EvaluateSearch(WithSavedResult(program->key, saved), ctx, messages_, load, &cache_);
     if (!found.ok()) return "<error: " + found.status().message() + ">";
     std::string out;
     for (size_t i : *found) out += (out.empty() ? "" : " ") + std::to_string(messages_[i].seq);
@@ -406,6 +409,45 @@ TEST_CASE("imap search: UsesSavedResult finds $ anywhere") {
   CHECK(uses("$"));
   CHECK(uses("SEEN UID 1,$"));
   CHECK(uses("OR SEEN (NOT $)"));
+}
+
+}  // namespace
+}  // namespace slotmail::imapd
+
+namespace slotmail::imapd {
+namespace {
+
+TEST_CASE("imap search: $ stands for the saved UIDs in sequence sets and UID sets") {
+  Box box;  // UIDs 10, 20, 30, 40
+  for (uint32_t flags : {0u, uint32_t{store::kFlagSeen}, 0u, uint32_t{store::kFlagSeen}}) {
+    box.Add("Subject: x\n\nbody\n", flags);
+  }
+  CHECK(box.Search("$") == "");  // nothing saved yet
+  CHECK(box.Search("UID $") == "");
+  box.saved = {{20, 30}, {99, 99}};  // 99: expunged since it was saved
+  CHECK(box.Search("$") == "2 3");
+  CHECK(box.Search("UID $") == "2 3");
+  CHECK(box.Search("UID 10,$") == "1 2 3");
+  CHECK(box.Search("4,$") == "2 3 4");
+  CHECK(box.Search("$ SEEN") == "2");
+  CHECK(box.Search("NOT $") == "1 4");
+  CHECK(box.Search("OR $ 1") == "1 2 3");
+}
+
+TEST_CASE("imap search: WithSavedResult rewrites only keys that use $") {
+  auto rewrite = [](const std::string& criteria, const store::UidSet& saved) {
+    auto cmd = imap::ParseCommandText("t SEARCH " + criteria + "\r\n",
+                                      imap::ParserLimits::Authenticated());
+    REQUIRE(cmd.ok());
+    auto program = imap::ParseSearch(cmd->args);
+    REQUIRE(program.ok());
+    return WithSavedResult(program->key, saved).ToString();
+  };
+  CHECK(rewrite("1:* SEEN", {{5, 6}}) == "(1:* FLAG \\Seen)");
+  CHECK(rewrite("$", {{5, 6}, {9, 9}}) == "UID 5:6,9");
+  CHECK(rewrite("3,$", {{5, 6}}) == "(OR 3 UID 5:6)");
+  CHECK(rewrite("UID 1,$", {{5, 6}}) == "UID 1,5:6");
+  CHECK(rewrite("NOT $", {}) == "(NOT UID )");
 }
 
 }  // namespace

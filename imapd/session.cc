@@ -138,7 +138,10 @@ void Session::ProcessInput() {
         Continue("Ready for literal data");
         continue;
       case imap::CommandParser::Event::kError: {
-        std::string bad = std::string("BAD ") + (err.too_big ? "[TOOBIG] " : "") + err.message;
+        // A literal refused for its size before upload is not a syntax
+        // error: NO [TOOBIG] (RFC 7889, RFC 5530); the rest is BAD.
+        std::string bad = err.too_big && !err.fatal ? "NO [TOOBIG] " + err.message
+                                                    : "BAD " + err.message;
         if (err.tag.empty()) {
           Untagged(bad);
         } else {
@@ -285,9 +288,21 @@ void Session::LoggedIn(const std::string& user) {
   conn_->SetReadTimeout(limits::kImapIdleTimeout);
 }
 
+bool Session::Enable(Extension ext) {
+  if (enabled_ & ext) return false;
+  enabled_ |= ext;
+  // RFC 9051 QUOTED-CHAR, RFC 9755 3: UTF-8 in quoted strings.
+  parser_.SetUtf8(utf8());
+  // RFC 5161 3.1 lets a client ENABLE only before it selects a mailbox, but
+  // does not make servers check; a view already open stops showing \Recent.
+  if (ext == kImap4rev2 && view_) view_->HideRecent();
+  return true;
+}
+
 void Session::Select(std::unique_ptr<MailboxView> view) {
   Unselect();
   view_ = std::move(view);
+  if (rev2()) view_->HideRecent();
   view_dirty_ = false;
   state_ = State::kSelected;
   server_->Watch(this, user_, view_->name());

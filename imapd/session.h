@@ -16,6 +16,7 @@
 
 #include "common/net.h"
 #include "imap/parser.h"
+#include "imapd/args.h"
 #include "imapd/mailbox_view.h"
 
 namespace slotmail::store {
@@ -56,6 +57,20 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // Plaintext authentication is allowed here (TLS, loopback, or configured).
   bool PlaintextAuthAllowed() const;
   MailboxView* selected() { return view_ ? view_.get() : nullptr; }
+
+  // ---- RFC 5161 ENABLE: what the client turned on, for the rest of the
+  // session (there is no way back).
+  enum Extension : unsigned {
+    kImap4rev2 = 1u << 0,   // RFC 9051 behaviour instead of RFC 3501's
+    kUtf8Accept = 1u << 1,  // RFC 9755 UTF8=ACCEPT
+  };
+  // Turns `ext` on; false if it already was on.
+  bool Enable(Extension ext);
+  bool rev2() const { return (enabled_ & kImap4rev2) != 0; }
+  // IMAP4rev2 includes UTF8=ACCEPT (RFC 9755 1): either makes names and
+  // quoted strings UTF-8.
+  bool utf8() const { return (enabled_ & (kImap4rev2 | kUtf8Accept)) != 0; }
+  NameEncoding names() const { return utf8() ? NameEncoding::kUtf8 : NameEncoding::kMutf7; }
 
   // Writes "* <line>\r\n" / "+ <text>\r\n" / raw bytes.
   void Untagged(std::string_view line);
@@ -118,6 +133,7 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   State state_ = State::kNotAuthenticated;
   std::string user_;
   std::unique_ptr<MailboxView> view_;
+  unsigned enabled_ = 0;  // Extension bits
   bool view_dirty_ = false;   // the mailbox changed since the last refresh
   bool busy_ = false;         // a command is running
   bool closed_ = false;

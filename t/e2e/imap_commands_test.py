@@ -233,7 +233,7 @@ class ImapCommands(unittest.TestCase):
         tag = m._new_tag()
         m.send(tag + b" APPEND INBOX {%d}\r\n" % (64 * 1024 * 1024 + 1))
         line = m.readline()
-        self.assertTrue(line.startswith(tag + b" BAD [TOOBIG]"), line)
+        self.assertTrue(line.startswith(tag + b" NO [TOOBIG]"), line)
         self.assertEqual(m.noop()[0], "OK")
         m.logout()
 

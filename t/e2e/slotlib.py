@@ -4,7 +4,9 @@ Every Slot starts its own slotd (ports chosen by the kernel, read back from
 the banner), creates users with the real mailctl, and stops the process by
 PID when done. TLS certificates come from a CA generated per test run.
 """
+import imaplib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -114,3 +116,58 @@ class Slot:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class RawImap:
+    """A logged-in imaplib connection for raw commands. run() sends one
+    command line (literals inline: use {n+} / ~{n+}) and returns the untagged
+    responses in order, each with its literals read in place, and the text of
+    the tagged response after the tag."""
+
+    def __init__(self, slot, user="alice", password="secret", login=True):
+        self.m = imaplib.IMAP4("127.0.0.1", slot.ports["imap"])
+        if login:
+            self.m.login(user, password)
+
+    def response(self):
+        """One whole response: a line, and the literal data it announces."""
+        out = b""
+        while True:
+            line = self.m.readline()
+            if not line:
+                raise AssertionError("connection closed")
+            out += line
+            literal = re.search(rb"~?\{(\d+)\}\r\n$", line)
+            if not literal:
+                return out.rstrip(b"\r\n")
+            out += self.m.read(int(literal.group(1)))
+
+    def run(self, command):
+        """Returns (untagged responses, tagged text); self.last_tag is the tag."""
+        if isinstance(command, str):
+            command = command.encode()
+        tag = self.last_tag = self.m._new_tag()
+        self.m.send(tag + b" " + command + b"\r\n")
+        lines = []
+        while True:
+            line = self.response()
+            if line.startswith(tag + b" "):
+                return lines, line[len(tag) + 1:]
+            lines.append(line)
+
+    def expect(self, status, command):
+        """run(), checking that the tagged response starts with `status`;
+        returns the untagged responses."""
+        lines, tagged = self.run(command)
+        if not tagged.startswith(status):
+            raise AssertionError("%r answered %r" % (command, tagged))
+        return lines
+
+    def ok(self, command):
+        return self.expect(b"OK", command)
+
+    def bad(self, command):
+        return self.expect(b"BAD", command)
+
+    def close(self):
+        self.m.logout()

@@ -2,7 +2,7 @@
 // its arguments (sequence sets, modified UTF-7, FETCH items, SEARCH).
 //
 // Input layout: byte 0 picks the limits (% 3: authenticated, pre-auth,
-// tiny), byte 1 seeds how the rest is split into pieces; the rest is what a
+// tiny) and whether quoted strings may be UTF-8 (/ 3 odd), byte 1 seeds how the rest is split into pieces; the rest is what a
 // client sends. Beyond "no crash, no leak, no UB" it checks properties:
 //  - the events are the same whether the input arrives whole, one byte at a
 //    time or in random pieces (the parser is truly incremental);
@@ -107,6 +107,10 @@ void CheckArgs(const std::vector<Arg>& args) {
     }
     CheckMutf7(arg.value);
     if (arg.kind == Arg::kAtom) CheckSequenceSet(arg.value);
+    // 8-bit bytes in a quoted string only ever come as UTF-8.
+    if (arg.kind == Arg::kString && !arg.literal && !IsUtf8(arg.value)) {
+      Fail("quoted string is not UTF-8", arg.value);
+    }
   }
 }
 
@@ -139,9 +143,10 @@ constexpr uint32_t kByteAtATime = UINT32_MAX;
 // Feeds `input` in pieces whose sizes come from `seed` (kWhole: all at once,
 // kByteAtATime: one byte per call).
 // After AUTHENTICATE the next line is read with NextLine, as a session would.
-Trace Drive(std::string_view input, const ParserLimits& limits, uint32_t seed,
+Trace Drive(std::string_view input, const ParserLimits& limits, bool utf8, uint32_t seed,
             bool check_commands) {
   CommandParser parser(limits);
+  parser.SetUtf8(utf8);
   Trace trace;
   bool want_line = false;
   uint32_t rng = seed;
@@ -207,11 +212,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace slotmail::imap;
   if (size < 2) return 0;
   const ParserLimits limits = LimitsFor(data[0]);
+  const bool utf8 = (data[0] / 3) % 2 == 1;
   const uint32_t seed = 1 + data[1];
   const std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
-  const Trace whole = Drive(input, limits, kWhole, /*check_commands=*/true);
-  const Trace split = Drive(input, limits, seed, /*check_commands=*/false);
-  const Trace bytes = Drive(input, limits, kByteAtATime, /*check_commands=*/false);
+  const Trace whole = Drive(input, limits, utf8, kWhole, /*check_commands=*/true);
+  const Trace split = Drive(input, limits, utf8, seed, /*check_commands=*/false);
+  const Trace bytes = Drive(input, limits, utf8, kByteAtATime, /*check_commands=*/false);
   if (whole.events != split.events || whole.events != bytes.events) {
     Fail("events depend on how the input was split", input);
   }
@@ -220,7 +226,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<Restart>& places = bytes.restarts;
   if (!places.empty()) {
     for (const Restart& r : {places[seed % places.size()], places[places.size() / 2]}) {
-      const Trace rest = Drive(input.substr(r.offset), limits, kWhole, /*check_commands=*/false);
+      const Trace rest =
+          Drive(input.substr(r.offset), limits, utf8, kWhole, /*check_commands=*/false);
       const std::vector<std::string> expected(
           whole.events.begin() + static_cast<std::ptrdiff_t>(r.events_done), whole.events.end());
       if (rest.events != expected) Fail("state leaked into the next command", input);

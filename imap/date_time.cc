@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "mime/date.h"
+
 namespace slotmail::imap {
 namespace {
 
@@ -17,17 +19,6 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   }
   *out = v;
   return true;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-// days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 }  // namespace
@@ -61,7 +52,7 @@ Result<int64_t> ParseDateTime(std::string_view t) {
       zh > 23 || zm > 59) {
     return bad;
   }
-  int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  int64_t days = mime::DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t zone = (zh * 60 + zm) * 60 * (s[21] == '-' ? -1 : 1);
   return days * 86400 + hh * 3600 + mm * 60 + ss - zone;
 }

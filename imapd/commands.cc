@@ -79,7 +79,7 @@ std::string Capabilities(const Session& s) {
   caps += " LITERAL+ ID IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN ENABLE";
   caps += " LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE";
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
-  caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT";
+  caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
   return caps;
 }

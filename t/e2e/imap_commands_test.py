@@ -42,7 +42,8 @@ class ImapCommands(unittest.TestCase):
         m = self.connect(login=False)
         typ, caps = m.capability()
         self.assertEqual(typ, "OK")
-        for cap in (b"IMAP4rev1", b"STARTTLS", b"AUTH=PLAIN", b"IDLE", b"UIDPLUS", b"MOVE"):
+        for cap in (b"IMAP4rev1", b"IMAP4rev2", b"STARTTLS", b"AUTH=PLAIN", b"IDLE", b"UIDPLUS",
+                    b"MOVE", b"WITHIN", b"ESEARCH"):
             self.assertIn(cap, caps[0])
         self.assertEqual(m.noop()[0], "OK")
         self.assertEqual(m.xatom("ID", "NIL")[0], "OK")

@@ -79,6 +79,16 @@ Status WriteNewFile(const std::string& path, std::string_view data) {
   return st;
 }
 
+Status WriteNewFileSynced(const std::string& path, std::string_view data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("create", path, errno);
+  FdCloser closer{fd};
+  Status st = WriteAll(fd, data, path);
+  if (st.ok() && ::fdatasync(fd) != 0) st = ErrnoStatus("fdatasync", path, errno);
+  if (!st.ok()) ::unlink(path.c_str());
+  return st;
+}
+
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp-" + RandomHex(6);
   RETURN_IF_ERROR(WriteNewFile(tmp, data));
@@ -145,6 +155,14 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
   }
   ::closedir(dir);
   return names;
+}
+
+Status DataSyncPath(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  FdCloser closer{fd};
+  if (::fdatasync(fd) != 0) return ErrnoStatus("fdatasync", path, errno);
+  return Status::Ok();
 }
 
 Status FsyncPath(const std::string& path) {

@@ -38,5 +38,10 @@ Status RemoveTree(const std::string& path);
 // Names in a directory, without "." and "..", unsorted.
 Result<std::vector<std::string>> ListDir(const std::string& path);
 Status FsyncPath(const std::string& path);  // file or directory
+// fdatasync of a file by path: its data (and size) are durable on return.
+Status DataSyncPath(const std::string& path);
+// WriteNewFile, then fdatasync before closing: the bytes are durable (the
+// directory entry is not; sync the directory for that).
+Status WriteNewFileSynced(const std::string& path, std::string_view data);
 
 }  // namespace slotmail::fs

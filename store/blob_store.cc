@@ -14,16 +14,20 @@ Status BlobStore::Put(std::string_view user, std::string_view guid, std::string_
   if (Exists(user, guid)) return Status::Ok();
   if (!fs::Exists(paths_->BlobsDir(user))) return Status::NotFound("no such user");
   std::string tmp = paths_->NewTmpPath();
-  RETURN_IF_ERROR(fs::WriteNewFile(tmp, bytes));
-  Status st = durability_->Sync();
-  if (st.ok()) st = fs::MakeDir(paths_->BlobDir(user, guid));
+  RETURN_IF_ERROR(fs::WriteNewFileSynced(tmp, bytes));
+  const std::string dir = paths_->BlobDir(user, guid);
+  const bool new_dir = !fs::Exists(dir);
+  Status st = fs::MakeDir(dir);
+  if (st.ok() && new_dir) st = fs::FsyncPath(paths_->BlobsDir(user));
   if (st.ok()) st = fs::Rename(tmp, paths_->BlobPath(user, guid));
   if (!st.ok()) {
     (void)fs::Remove(tmp);
     return st;
   }
   *created = true;
-  return durability_->Sync();
+  // The name is durable once its directory is (tmp/ may keep a stale entry
+  // after a crash; it is emptied at open).
+  return fs::FsyncPath(dir);
 }
 
 bool BlobStore::Exists(std::string_view user, std::string_view guid) const {

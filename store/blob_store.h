@@ -6,19 +6,18 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "store/durability.h"
 #include "store/paths.h"
 
 namespace slotmail::store {
 
 class BlobStore {
  public:
-  BlobStore(const SlotPaths* paths, Durability* durability)
-      : paths_(paths), durability_(durability) {}
+  explicit BlobStore(const SlotPaths* paths) : paths_(paths) {}
 
-  // Makes `bytes` durable as the blob `guid` of `user`: written to tmp/,
-  // synced, renamed into place, synced again. No-op if the blob exists (a
-  // final name only ever holds synced, complete bytes). `*created` tells
+  // Makes `bytes` durable as the blob `guid` of `user`: written to tmp/ and
+  // fdatasynced, renamed into place, and the directory fsynced. No-op if the
+  // blob exists (a final name only ever holds synced, complete bytes).
+  // Concurrent callers' fsyncs share the file system's journal commits. `*created` tells
   // whether this call made the file. NotFound if the user has no blob dir.
   // REQUIRES: guid == Sha256Hex(bytes).
   Status Put(std::string_view user, std::string_view guid, std::string_view bytes,
@@ -33,7 +32,6 @@ class BlobStore {
 
  private:
   const SlotPaths* paths_;
-  Durability* durability_;
 };
 
 }  // namespace slotmail::store

@@ -83,16 +83,18 @@ Status ChangeLog::OpenSegment(uint64_t segment) {
   fd_ = fd;
   segment_ = segment;
   size_ = static_cast<uint64_t>(st.st_size);
-  return Status::Ok();
+  // A new segment's name must be durable before records in it are relied on.
+  return size_ == 0 ? fs::FsyncPath(paths_.SyncDir()) : Status::Ok();
 }
 
-Status ChangeLog::Append(std::string_view user) {
+Status ChangeLog::Append(std::string_view user, std::string* segment_path) {
   std::lock_guard<std::mutex> lock(mu_);
   if (size_ >= limits::kChangeLogSegmentBytes) RETURN_IF_ERROR(OpenSegment(segment_ + 1));
   std::string record = std::string(user) + "\n";
   // One write() per record: with O_APPEND a record is never interleaved.
   RETURN_IF_ERROR(fs::WriteAll(fd_, record, paths_.ChangeSegmentPath(segment_)));
   size_ += record.size();
+  if (segment_path != nullptr) *segment_path = paths_.ChangeSegmentPath(segment_);
   return Status::Ok();
 }
 

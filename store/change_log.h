@@ -2,8 +2,8 @@
 // the replication client to drain. See doc/store.md "Change log".
 //
 // Records are lines "<user>\n" in segment files sync/changes.<N>. Append does
-// not sync: the writer's Durability::Sync() that acknowledges the change
-// covers the log record too. A torn last line (crash mid-write) is cut off at
+// not sync: the writer syncs the segment (or the whole slot) before it
+// acknowledges the change. A torn last line (crash mid-write) is cut off at
 // open. The consumer reads from the acknowledged position and acknowledges
 // durably; fully acknowledged segments are deleted.
 #pragma once
@@ -24,8 +24,9 @@ class ChangeLog {
   static Result<std::unique_ptr<ChangeLog>> Open(const SlotPaths& paths);
   ~ChangeLog();
 
-  // Appends one record. REQUIRES: user contains no '\n' (validated names).
-  Status Append(std::string_view user);
+  // Appends one record (not synced). *segment_path names the file it went
+  // to, for the caller to fdatasync. REQUIRES: user has no '\n'.
+  Status Append(std::string_view user, std::string* segment_path = nullptr);
   // Up to `max` records after the acknowledged position.
   Result<ChangeBatch> Read(size_t max);
   // Durably moves the acknowledged position to `end` (never backwards).

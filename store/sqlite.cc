@@ -57,6 +57,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool c
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 10000);
+  // Exclusive: one process owns a slot, and SQLite then keeps the WAL index
+  // in heap memory instead of a shared -shm mmap, which every commit would
+  // dirty and every group-commit syncfs would have to write back.
+  RETURN_IF_ERROR(db->Exec("PRAGMA locking_mode=EXCLUSIVE"));
   RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
   return db;

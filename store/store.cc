@@ -51,7 +51,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& root, const StoreO
   RETURN_IF_ERROR(EmptyDir(d.paths.TrashDir()));
   ASSIGN_OR_RETURN(d.durability, Durability::Open(root));
   ASSIGN_OR_RETURN(d.log, ChangeLog::Open(d.paths));
-  d.blobs = std::make_unique<BlobStore>(&d.paths, d.durability.get());
+  d.blobs = std::make_unique<BlobStore>(&d.paths);
   const bool clean = fs::Exists(d.paths.CleanShutdownPath());
   if (!clean) {
     // A change may have committed without its log record reaching the disk:

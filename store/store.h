@@ -3,9 +3,11 @@
 //
 // Thread safety: every method may be called from any thread at any time.
 // Calls for one user are serialised by that user's lock; calls for different
-// users run in parallel. Writes are group-committed: a write method returns
-// only after its change (and every blob it refers to) is durable on disk, and
-// many concurrent writers share each sync (see doc/store.md).
+// users run in parallel. A write method returns only after its change (and
+// every blob it refers to) is durable on disk; each writer fsyncs exactly the
+// files it wrote, outside the user's lock, so concurrent writers share the
+// file system's journal commits and one user's writers share WAL syncs
+// (see doc/store.md "Durability").
 //
 // Visibility: a change is visible to other callers as soon as it commits, a
 // moment before it is durable; a crash in that moment loses it as if it never

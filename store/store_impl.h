@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/fs.h"
 #include "store/blob_store.h"
 #include "store/change_log.h"
 #include "store/durability.h"
@@ -61,9 +62,9 @@ class Store::Impl {
   }
 
   // Like Read, but fn runs in one transaction. If fn succeeds the
-  // transaction commits, the user is appended to the change log, and the
-  // call returns only once both are durable (group commit). If fn fails,
-  // nothing it did remains.
+  // transaction commits (WAL, synchronous=NORMAL), the user is appended to
+  // the change log, and the call returns only once both are fdatasynced.
+  // If fn fails, nothing it did remains.
   template <typename Fn>
   auto Write(std::string_view user, Fn fn) -> decltype(fn(nullptr)) {
     using R = decltype(fn(nullptr));
@@ -79,10 +80,18 @@ class Store::Impl {
       db->Rollback();
       return st;
     }
-    RETURN_IF_ERROR(log->Append(user));
+    std::string segment;
+    RETURN_IF_ERROR(log->Append(user, &segment));
     lock.unlock();
     users.EvictIdle();
-    RETURN_IF_ERROR(durability->Sync());
+    // Durable before the caller hears OK: the WAL frames of this commit and
+    // the log record. Outside the lock, so writers of one user share WAL
+    // syncs and writers of all users share the journal's commits.
+    // (No WAL file yet means this connection has written nothing: nothing
+    // to sync.)
+    Status wal = fs::DataSyncPath(paths.IndexPath(user) + "-wal");
+    if (!wal.ok() && wal.code() != Code::kNotFound) return wal;
+    RETURN_IF_ERROR(fs::DataSyncPath(segment));
     return result;
   }
 

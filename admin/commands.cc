@@ -17,7 +17,8 @@ const OptionRule kOnePassword = {{"password-file", "password-stdin"}, 1, 1};
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
       {"user", "add", "USER (--password-file FILE | --password-stdin)", "create a user",
-       std::string("Creates USER with an empty INBOX and the slot's default quota.\n") +
+       std::string("Creates USER with INBOX, Drafts, Sent, Trash, Junk and Archive (subscribed,\n"
+                   "with their special-use attributes) and the slot's default quota.\n") +
            kPasswordDetails + "User names: a-z 0-9 . _ @ -, lowercase, at most 128 bytes.\n",
        1, 1, {"password-file", "password-stdin"}, {kOnePassword}, UserAdd},
       {"user", "del", "USER", "delete a user and all of their mail",

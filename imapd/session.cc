@@ -332,7 +332,12 @@ void Session::StopReadingLines() { line_reader_ = nullptr; }
 void Session::Post(std::function<void()> fn) { server_->loop()->Post(std::move(fn)); }
 
 void Session::SubmitWork(std::function<void()> work) {
-  server_->pool().Submit(user_.empty() ? "login:" + peer_ip_ : user_, std::move(work));
+  // Logged in: serialised with the user's other work. Before login (the
+  // password check): per session, so logins from one address (a webmail
+  // front end) are verified in parallel.
+  const std::string key =
+      user_.empty() ? "session:" + std::to_string(reinterpret_cast<uintptr_t>(this)) : user_;
+  server_->pool().Submit(key, std::move(work));
 }
 
 }  // namespace slotmail::imapd

@@ -106,4 +106,25 @@ inline constexpr size_t kMaxRfc2231Sections = 100;
 // ~20 response bytes, so this bounds ENVELOPE's size.
 inline constexpr size_t kMaxEnvelopeAddresses = 5000;
 
+// ---- lmtpd (RFC 2033 delivery; the peer is a trusted local MTA, but its
+// input is still parsed defensively)
+// A command line; RFC 5321 4.5.3.1.4 says 512, extensions (SIZE=, BODY=) and
+// long addresses need more, and Postfix sends up to about 1000.
+inline constexpr size_t kMaxLmtpCommandLineBytes = 2048;
+// A line of message data; RFC 5321 allows 1000, real mail breaks that, so
+// be tolerant, but bound the buffer a single line can grow.
+inline constexpr size_t kMaxLmtpDataLineBytes = 1u << 20;
+// Recipients of one transaction (RFC 5321 4.5.3.1.8 requires at least 100).
+inline constexpr size_t kMaxLmtpRecipients = 100;
+// Invalid commands before the connection is dropped.
+inline constexpr int kMaxLmtpErrors = 20;
+// Duplicate suppression: a message with the same Message-ID delivered to the
+// same mailbox this recently is stored once. MTAs retry within minutes after
+// a lost reply; an hour covers that without hiding real re-sends.
+inline constexpr int64_t kLmtpDedupWindowSeconds = 60 * 60;
+// Newest messages of the mailbox examined for a duplicate; bounds the work.
+inline constexpr size_t kLmtpDedupScanMessages = 100;
+// An idle LMTP client is a stuck MTA; free its socket.
+inline constexpr std::chrono::seconds kLmtpIdleTimeout{5 * 60};
+
 }  // namespace slotmail::limits

@@ -27,6 +27,8 @@ struct ServerConfig {
   std::string imaps_listen;  // implicit TLS; empty: none
   std::string tls_cert;      // PEM; empty: no STARTTLS and no imaps
   std::string tls_key;
+  std::string lmtp_listen;  // LMTP over TCP "host:port"; empty: none
+  std::string lmtp_socket;  // LMTP on a Unix socket path; empty: none
   // Where LOGIN and AUTHENTICATE PLAIN work without TLS.
   enum class PlaintextAuth { kNever, kLoopback, kAlways };
   PlaintextAuth plaintext_auth = PlaintextAuth::kLoopback;

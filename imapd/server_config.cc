@@ -12,6 +12,8 @@ const char* ConfigHelp() {
   imaps_listen = HOST:PORT  IMAP over implicit TLS; empty to disable     []
   tls_cert = PATH           PEM certificate chain; empty: no TLS         []
   tls_key = PATH            PEM private key                              []
+  lmtp_listen = HOST:PORT   LMTP (RFC 2033) delivery over TCP; empty: none []
+  lmtp_socket = PATH        LMTP on a Unix socket; empty: none           []
   plaintext_auth = loopback LOGIN/AUTH PLAIN without TLS: never, loopback, always
   workers = 16              threads for disk work (group commit needs several)
   max_sessions_per_user = 100   concurrent logged-in IMAP sessions of one user
@@ -25,6 +27,7 @@ const char* ConfigHelp() {
 
 Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
+                                "lmtp_listen", "lmtp_socket",
                                 "plaintext_auth", "workers", "max_sessions_per_user", "hostname", "kdf_iterations",
                                 "max_message_bytes", "default_quota_bytes",
                                 "default_quota_messages"}));
@@ -35,6 +38,8 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   c.imaps_listen = f.Get("imaps_listen", "");
   c.tls_cert = f.Get("tls_cert", "");
   c.tls_key = f.Get("tls_key", "");
+  c.lmtp_listen = f.Get("lmtp_listen", "");
+  c.lmtp_socket = f.Get("lmtp_socket", "");
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return Status::InvalidArgument("tls_cert and tls_key go together");
   }

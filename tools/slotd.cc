@@ -1,15 +1,17 @@
-// slotd: serves one slot (IMAP now; LMTP and replication later).
+// slotd: serves one slot: IMAP and LMTP delivery (replication later).
 //   slotd --config FILE [--set key=value ...]
 #include <sys/resource.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "common/config.h"
 #include "imapd/server.h"
 #include "imapd/server_config.h"
+#include "lmtpd/server.h"
 
 using namespace slotmail;
 
@@ -18,7 +20,8 @@ namespace {
 void Usage(FILE* out) {
   std::fprintf(out,
                "usage: slotd --config FILE [--set KEY=VALUE]...\n"
-               "Serves one slot: IMAP (plain with STARTTLS, and implicit TLS).\n"
+               "Serves one slot: IMAP (plain with STARTTLS, and implicit TLS) and\n"
+               "LMTP delivery (TCP and/or a Unix socket).\n"
                "On start it prints one line per listener, e.g. 'imap 127.0.0.1:1143',\n"
                "then 'ready'. SIGTERM or SIGINT stops it cleanly.\n\n%s",
                imapd::ConfigHelp());
@@ -74,6 +77,18 @@ int main(int argc, char** argv) {
   if (!server.ok()) return Fail(server.status());
   Status st = (*server)->Listen();
   if (!st.ok()) return Fail(st);
+  // LMTP shares the IMAP server's loop, store and pool; it is destroyed
+  // first (below), while all three still exist. Its worker tasks do not
+  // touch it: they finish when the IMAP server drains the pool.
+  lmtpd::ServerOptions lmtp_options;
+  lmtp_options.listen = config->lmtp_listen;
+  lmtp_options.socket = config->lmtp_socket;
+  lmtp_options.hostname = config->hostname;
+  lmtp_options.max_message_bytes = config->store_options.max_message_bytes;
+  auto lmtp = std::make_unique<lmtpd::Server>(lmtp_options, (*server)->loop(),
+                                              &(*server)->store(), &(*server)->pool());
+  st = lmtp->Listen();
+  if (!st.ok()) return Fail(st);
   auto host_of = [](const std::string& hp) { return hp.substr(0, hp.rfind(':')); };
   if ((*server)->imap_port()) {
     std::printf("imap %s:%u\n", host_of(config->imap_listen).c_str(), (*server)->imap_port());
@@ -81,12 +96,16 @@ int main(int argc, char** argv) {
   if ((*server)->imaps_port()) {
     std::printf("imaps %s:%u\n", host_of(config->imaps_listen).c_str(), (*server)->imaps_port());
   }
+  if (lmtp->tcp_port()) {
+    std::printf("lmtp %s:%u\n", host_of(config->lmtp_listen).c_str(), lmtp->tcp_port());
+  }
   std::printf("ready\n");
   std::fflush(stdout);
   imapd::Server* raw = server->get();
   (*server)->loop()->OnSignal(SIGTERM, [raw] { raw->Stop(); });
   (*server)->loop()->OnSignal(SIGINT, [raw] { raw->Stop(); });
   (*server)->Run();
+  lmtp.reset();
   std::printf("stopped\n");
   return 0;
 }

@@ -1,0 +1,67 @@
+#include "lmtpd/deliver.h"
+#include "lmtpd/dedup.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "common/limits.h"
+#include "store/names.h"
+#include "store/store.h"
+
+namespace slotmail::lmtpd {
+
+std::string TraceHeaders(std::string_view sender, std::string_view helo,
+                         std::string_view peer, std::string_view hostname, int64_t now) {
+  std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  std::string h;
+  h += "Return-Path: <";
+  h += sender;
+  h += ">\r\nReceived: from ";
+  h += helo;
+  h += " (";
+  h += peer;
+  h += ")\r\n\tby ";
+  h += hostname;
+  h += " (slotmail) with LMTP;\r\n\t";
+  h += date;
+  h += "\r\n";
+  return h;
+}
+
+bool RecipientExists(store::Store& store, const std::string& user) {
+  return store::ValidateUserName(user).ok() && store.UserExists(user);
+}
+
+Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view bytes,
+                std::string_view message_id, int64_t now) {
+  if (!RecipientExists(store, rcpt.user)) return Outcome::kUnknownUser;
+  std::string mailbox = "INBOX";
+  if (!rcpt.folder.empty()) {
+    auto info = store.GetMailbox(rcpt.user, rcpt.folder);
+    if (info.ok()) mailbox = info->name;
+  }
+  if (!message_id.empty()) {
+    // A failed check is no reason to refuse mail: then store it.
+    auto dup = HasRecentMessageId(store, rcpt.user, mailbox, message_id,
+                                         now - limits::kLmtpDedupWindowSeconds,
+                                         limits::kLmtpDedupScanMessages);
+    if (dup.ok() && *dup) return Outcome::kDelivered;
+  }
+  auto r = store.Append(rcpt.user, mailbox, bytes, store::Flags{}, now);
+  if (r.ok()) return Outcome::kDelivered;
+  switch (r.status().code()) {
+    case Code::kNotFound: return Outcome::kUnknownUser;  // deleted meanwhile
+    case Code::kOverQuota: return Outcome::kOverQuota;
+    case Code::kTooBig: return Outcome::kTooBig;
+    default:
+      std::fprintf(stderr, "lmtp: delivery to %s/%s failed: %s\n", rcpt.user.c_str(),
+                   mailbox.c_str(), r.status().ToString().c_str());
+      return Outcome::kFailed;
+  }
+}
+
+}  // namespace slotmail::lmtpd

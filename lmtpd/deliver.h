@@ -1,0 +1,33 @@
+// Delivery of one LMTP message to one recipient's mailbox. Runs on a worker
+// thread (it does store I/O); no sockets here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "lmtpd/protocol.h"
+
+namespace slotmail::store {
+class Store;
+}
+
+namespace slotmail::lmtpd {
+
+// The trace fields put above the received message (RFC 5321 4.4):
+// "Return-Path: <sender>" and one Received field. `now` is a Unix time.
+std::string TraceHeaders(std::string_view sender, std::string_view helo,
+                         std::string_view peer, std::string_view hostname, int64_t now);
+
+// Stores `bytes` for `rcpt`: into rcpt.folder if that mailbox exists (as
+// IMAP names it), else INBOX. Returns once the message is durable (or not
+// stored at all). Store errors become an Outcome. With a non-empty
+// `message_id`, a message with that Message-ID delivered to the same mailbox
+// within limits::kLmtpDedupWindowSeconds is not stored again (kDelivered).
+Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view bytes,
+                std::string_view message_id, int64_t now);
+
+// True if `user` is a valid user name and exists.
+bool RecipientExists(store::Store& store, const std::string& user);
+
+}  // namespace slotmail::lmtpd

@@ -1,0 +1,103 @@
+// The LMTP (RFC 2033) conversation of one connection, with no I/O: it is
+// fed bytes, writes replies into an output buffer, and asks its owner to do
+// the two things that need the store: check that a recipient exists, and
+// deliver a finished message to the accepted recipients. While such a
+// request is outstanding it reads no further input (pipelined commands wait
+// in its buffer), so replies always come out in command order.
+//
+// Extensions: PIPELINING, ENHANCEDSTATUSCODES, 8BITMIME, SIZE.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/limits.h"
+
+namespace slotmail::lmtpd {
+
+// A parsed RCPT TO address: user (lowercased local part without +folder)
+// and the folder after '+' (may be empty). The domain is ignored.
+struct Recipient {
+  std::string address;  // as given, without <>
+  std::string user;
+  std::string folder;
+};
+
+// Splits "local+folder@domain" into a Recipient; false if the address is
+// unusable (empty local part).
+bool ParseRecipient(std::string_view address, Recipient* out);
+
+struct ProtocolOptions {
+  std::string hostname = "localhost";
+  uint64_t max_message_bytes = limits::kDefaultMaxMessageBytes;
+  size_t max_recipients = limits::kMaxLmtpRecipients;
+  size_t max_command_line = limits::kMaxLmtpCommandLineBytes;
+  size_t max_data_line = limits::kMaxLmtpDataLineBytes;
+};
+
+// The outcome of delivering to one recipient.
+enum class Outcome { kDelivered, kUnknownUser, kOverQuota, kTooBig, kFailed };
+
+class Protocol {
+ public:
+  enum class Event {
+    kNeedMore,        // feed more input
+    kCheckRecipient,  // call RecipientChecked(exists) for pending_recipient()
+    kDeliver,         // deliver message() to recipients(); then Delivered()
+    kClose,           // send the output, then close (QUIT, or too many errors)
+  };
+
+  explicit Protocol(ProtocolOptions options);
+
+  // The 220 greeting, once, at connection start.
+  void Greet();
+  // Appends input bytes to the internal buffer.
+  void Feed(std::string_view bytes) { in_.append(bytes.data(), bytes.size()); }
+  // Processes buffered input until it needs more, or a request is made.
+  // REQUIRES: no request outstanding.
+  Event Next();
+  // Moves the replies produced so far to *out.
+  void TakeOutput(std::string* out);
+  bool HasOutput() const { return !out_.empty(); }
+  size_t BufferedInput() const { return in_.size(); }
+
+  // ---- answers to requests
+  const Recipient& pending_recipient() const { return pending_; }
+  void RecipientChecked(bool exists);
+  const std::string& sender() const { return sender_; }
+  const std::string& helo() const { return helo_; }
+  // The message as received: dot-unstuffed, every line ending in CRLF.
+  const std::string& message() const { return data_; }
+  const std::vector<Recipient>& recipients() const { return rcpts_; }
+  // REQUIRES: outcomes.size() == recipients().size(), in the same order.
+  void Delivered(const std::vector<Outcome>& outcomes);
+
+ private:
+  enum class State { kCommand, kData, kWaiting };
+  bool NextLine(size_t max, std::string* line, bool* too_long);
+  Event Command(std::string_view line);
+  Event DataLine(std::string_view line);
+  Event Mail(std::string_view args);
+  Event Rcpt(std::string_view args);
+  Event Error(std::string_view reply);
+  void Reply(std::string_view text);
+  void ResetTransaction();
+
+  ProtocolOptions opt_;
+  State state_ = State::kCommand;
+  std::string in_;
+  std::string out_;
+  bool discarding_line_ = false;  // skipping the rest of an over-long line
+  int errors_ = 0;
+  std::string helo_;
+  bool have_mail_ = false;
+  std::string sender_;
+  std::vector<Recipient> rcpts_;
+  Recipient pending_;
+  std::string data_;
+  bool data_too_big_ = false;
+};
+
+}  // namespace slotmail::lmtpd

@@ -1,0 +1,152 @@
+#include "lmtpd/session.h"
+#include "lmtpd/dedup.h"
+
+#include <atomic>
+#include <ctime>
+#include <vector>
+
+#include "common/limits.h"
+#include "lmtpd/deliver.h"
+#include "lmtpd/server.h"
+#include "store/store.h"
+
+namespace slotmail::lmtpd {
+
+namespace {
+
+ProtocolOptions OptionsFor(const ServerOptions& s) {
+  ProtocolOptions o;
+  o.hostname = s.hostname;
+  if (s.max_message_bytes != 0) o.max_message_bytes = s.max_message_bytes;
+  return o;
+}
+
+}  // namespace
+
+Session::Session(Server* server, std::string peer)
+    : server_(server),
+      loop_(server->loop()),
+      store_(&server->store()),
+      pool_(&server->pool()),
+      hostname_(server->options().hostname),
+      peer_(std::move(peer)),
+      protocol_(OptionsFor(server->options())) {}
+
+Session::~Session() = default;
+
+void Session::Start(int fd) {
+  conn_ = net::Connection::Adopt(loop_, fd, peer_, nullptr, this);
+  conn_->SetReadTimeout(limits::kLmtpIdleTimeout);
+  protocol_.Greet();
+  Flush();
+}
+
+void Session::Shutdown() {
+  if (closed_ || !conn_) return;
+  // The loop no longer runs, so nothing more would be sent: drop the
+  // connection. The MTA sees no final reply and retries (RFC 5321 4.5.4.1).
+  closed_ = true;
+  conn_.reset();
+}
+
+void Session::Flush() {
+  std::string out;
+  protocol_.TakeOutput(&out);
+  if (!out.empty() && conn_ && !closed_) conn_->Write(out);
+}
+
+void Session::OnInput(net::Connection* c) {
+  std::string in;
+  c->TakeInput(&in);
+  protocol_.Feed(in);
+  if (busy_ && protocol_.BufferedInput() > limits::kImapMaxPipelinedBytes) c->PauseReading();
+  Process();
+}
+
+void Session::OnDrained(net::Connection*) {}
+
+void Session::OnEvent(net::Connection*, net::Connection::Event e) {
+  if (e == net::Connection::Event::kTimeout) {
+    conn_->Write("421 4.4.2 Idle for too long, closing connection\r\n");
+    conn_->CloseAfterFlush();
+    return;
+  }
+  if (closed_ && !conn_) return;
+  closed_ = true;
+  server_->Remove(this);
+}
+
+void Session::Process() {
+  while (!busy_ && !closed_) {
+    Protocol::Event e = protocol_.Next();
+    Flush();
+    switch (e) {
+      case Protocol::Event::kNeedMore:
+        return;
+      case Protocol::Event::kCheckRecipient:
+        CheckRecipient();
+        break;
+      case Protocol::Event::kDeliver:
+        DeliverMessage();
+        break;
+      case Protocol::Event::kClose:
+        closed_ = true;  // no further input is read; OnEvent(kClosed) follows
+        conn_->CloseAfterFlush();
+        return;
+    }
+  }
+}
+
+void Session::RequestDone() {
+  busy_ = false;
+  Flush();
+  conn_->ResumeReading();
+  Process();
+}
+
+void Session::CheckRecipient() {
+  busy_ = true;
+  auto self = shared_from_this();
+  const std::string user = protocol_.pending_recipient().user;
+  pool_->Submit(user, [self, user] {
+    bool exists = RecipientExists(*self->store_, user);
+    self->loop_->Post([self, exists] {
+      if (self->closed_) return;
+      self->protocol_.RecipientChecked(exists);
+      self->RequestDone();
+    });
+  });
+}
+
+void Session::DeliverMessage() {
+  busy_ = true;
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto bytes = std::make_shared<std::string>(TraceHeaders(
+      protocol_.sender(), protocol_.helo(), peer_, hostname_, now));
+  *bytes += protocol_.message();
+  auto message_id = std::make_shared<std::string>(MessageIdOf(protocol_.message()));
+  struct Pending {
+    std::vector<Outcome> outcomes;
+    std::atomic<size_t> left{0};
+  };
+  const std::vector<Recipient>& rcpts = protocol_.recipients();
+  auto pending = std::make_shared<Pending>();
+  pending->outcomes.assign(rcpts.size(), Outcome::kFailed);
+  pending->left = rcpts.size();
+  auto self = shared_from_this();
+  // One task per recipient, keyed by its user: different users in parallel.
+  for (size_t i = 0; i < rcpts.size(); ++i) {
+    pool_->Submit(rcpts[i].user, [self, pending, bytes, message_id,
+                                           rcpt = rcpts[i], i, now] {
+      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *message_id, now);
+      if (pending->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      self->loop_->Post([self, pending] {
+        if (self->closed_) return;
+        self->protocol_.Delivered(pending->outcomes);
+        self->RequestDone();
+      });
+    });
+  }
+}
+
+}  // namespace slotmail::lmtpd

@@ -1,0 +1,55 @@
+// One LMTP connection: feeds its input to a Protocol and runs the store work
+// the protocol asks for on the worker pool, keyed by user (so one user's
+// deliveries are serialised with that user's IMAP work). Completions come
+// back on the loop thread. All methods run on the loop thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/net.h"
+#include "common/worker_pool.h"
+#include "lmtpd/protocol.h"
+
+namespace slotmail::store {
+class Store;
+}
+
+namespace slotmail::lmtpd {
+
+class Server;
+
+class Session : public net::Connection::Handler, public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server* server, std::string peer);
+  ~Session() override;
+  // REQUIRES: called once, right after construction, with the accepted fd.
+  void Start(int fd);
+  // Closes now, without a reply (server shutdown, after the loop stopped).
+  void Shutdown();
+
+  void OnInput(net::Connection* c) override;
+  void OnDrained(net::Connection* c) override;
+  void OnEvent(net::Connection* c, net::Connection::Event e) override;
+
+ private:
+  void Process();
+  void Flush();
+  void CheckRecipient();
+  void DeliverMessage();
+  void RequestDone();
+
+  Server* server_;  // only on the loop thread: worker tasks may outlive it
+  // What worker tasks use; these outlive every task (see slotd.cc).
+  net::EventLoop* loop_;
+  store::Store* store_;
+  WorkerPool* pool_;
+  std::string hostname_;
+  std::string peer_;
+  Protocol protocol_;
+  std::unique_ptr<net::Connection> conn_;
+  bool busy_ = false;    // a store request is outstanding
+  bool closed_ = false;  // the connection is gone or closing
+};
+
+}  // namespace slotmail::lmtpd

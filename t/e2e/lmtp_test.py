@@ -1,0 +1,220 @@
+"""LMTP delivery (RFC 2033) into a real slotd, checked over IMAP.
+
+The client is Python's smtplib.LMTP (or a raw socket where the test needs
+to control the bytes on the wire). Every message is read back over IMAP and
+compared byte for byte, apart from the Return-Path and Received fields the
+server puts on top."""
+import imaplib
+import os
+import re
+import smtplib
+import socket
+import sys
+import unittest
+
+import slotlib
+
+MSG = (b"From: sender@example.org\r\nTo: alice@example.com\r\nSubject: hello\r\n"
+       b"Message-ID: <1@example.org>\r\n\r\nline one\r\n.line starting with a dot\r\n"
+       b"..two dots\r\n.\r\n\r\n8bit: \xc3\xa9t\xc3\xa9\r\n")
+
+
+def strip_trace(data):
+    """The message without the leading Return-Path and Received fields."""
+    m = re.match(rb"Return-Path: <[^>]*>\r\nReceived: [^\r]*\r\n(?:[ \t][^\r]*\r\n)*", data)
+    assert m, data[:200]
+    return data[m.end():], data[:m.end()]
+
+
+class Raw:
+    """A line-oriented LMTP client over a raw socket."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise AssertionError("connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def replies(self, n):
+        """The next n replies (multi-line ones joined), as (code, text) pairs."""
+        out = []
+        while len(out) < n:
+            line = self.line()
+            if line[3:4] == b"-":
+                continue
+            out.append((int(line[:3]), line[4:].decode("utf-8", "replace")))
+        return out
+
+    def close(self):
+        self.sock.close()
+
+
+class LmtpTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.slot = slotlib.Slot(tls=False, users=(("alice", "secret"), ("bob", "pw")),
+                                extra=["lmtp_listen = 127.0.0.1:0",
+                                       "max_message_bytes = 4096"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.slot.close()
+
+    def imap(self, user, password):
+        m = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
+        m.login(user, password)
+        self.addCleanup(m.logout)
+        return m
+
+    def messages(self, user, password, mailbox="INBOX"):
+        m = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
+        m.login(user, password)
+        typ, _ = m.select(mailbox, readonly=True)
+        self.assertEqual(typ, "OK")
+        typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        m.logout()
+        return [part[1] for part in data if isinstance(part, tuple)]
+
+    def lmtp(self):
+        c = smtplib.LMTP("127.0.0.1", self.slot.ports["lmtp"])
+        self.addCleanup(c.close)
+        return c
+
+    def test_banner_names_the_lmtp_port(self):
+        self.assertIn("lmtp", self.slot.ports)
+
+    def test_mixed_recipients_each_get_their_own_reply(self):
+        before_a = len(self.messages("alice", "secret"))
+        before_b = len(self.messages("bob", "pw"))
+        c = self.lmtp()
+        refused = c.sendmail("sender@example.org",
+                             ["alice@example.com", "nobody@example.com", "Bob@example.com"], MSG)
+        self.assertEqual(list(refused), ["nobody@example.com"])
+        self.assertEqual(refused["nobody@example.com"][0], 550)
+        self.assertIn(b"5.1.1", refused["nobody@example.com"][1])
+        # smtplib reads the first DATA reply (alice's); bob's follows.
+        code, text = c.getreply()
+        self.assertEqual(code, 250)
+        self.assertTrue(text.startswith(b"2.0.0"))
+        c.quit()
+        a = self.messages("alice", "secret")
+        b = self.messages("bob", "pw")
+        self.assertEqual(len(a), before_a + 1)
+        self.assertEqual(len(b), before_b + 1)
+        for got in (a[-1], b[-1]):
+            body, trace = strip_trace(got)
+            self.assertEqual(body, MSG)  # dot-unstuffed, byte-exact
+            self.assertTrue(trace.startswith(b"Return-Path: <sender@example.org>\r\n"))
+            self.assertIn(b"with LMTP", trace)
+
+    def test_pipelined_commands_are_answered_in_order(self):
+        r = Raw(self.slot.ports["lmtp"])
+        self.addCleanup(r.close)
+        self.assertEqual(r.replies(1)[0][0], 220)
+        body = b"Subject: piped\r\n\r\n..dot\nbare LF line\r\n"
+        r.send(b"LHLO client.example\r\nMAIL FROM:<> BODY=8BITMIME SIZE=40\r\n"
+               b"RCPT TO:<alice@x>\r\nRCPT TO:<ghost@x>\r\nRCPT TO:<bob@x>\r\nDATA\r\n")
+        codes = [c for c, _ in r.replies(6)]
+        self.assertEqual(codes, [250, 250, 250, 550, 250, 354])
+        r.send(body + b".\r\nNOOP\r\nRSET\r\nQUIT\r\n")
+        got = r.replies(5)
+        self.assertEqual([c for c, _ in got], [250, 250, 250, 250, 221])
+        self.assertTrue(got[0][1].startswith("2.0.0"))
+        last, trace = strip_trace(self.messages("bob", "pw")[-1])
+        self.assertEqual(last, b"Subject: piped\r\n\r\n.dot\r\nbare LF line\r\n")
+        self.assertTrue(trace.startswith(b"Return-Path: <>\r\n"))
+
+    def test_plus_folder_delivers_to_an_existing_folder_else_inbox(self):
+        m = self.imap("alice", "secret")
+        self.assertEqual(m.create("Lists")[0], "OK")
+        before_inbox = len(self.messages("alice", "secret"))
+        c = self.lmtp()
+        msg = b"Subject: folder\r\n\r\nhi\r\n"
+        c.sendmail("s@x", ["alice+Lists@example.com"], msg)
+        c.sendmail("s@x", ["alice+lists@example.com"], msg)  # case matters: no such folder
+        c.sendmail("s@x", ["alice+inbox@example.com"], msg)
+        c.quit()
+        lists = self.messages("alice", "secret", "Lists")
+        self.assertEqual(len(lists), 1)
+        self.assertEqual(strip_trace(lists[0])[0], msg)
+        self.assertEqual(len(self.messages("alice", "secret")), before_inbox + 2)
+
+    def test_too_big_message_is_refused_and_nothing_stored(self):
+        before = len(self.messages("bob", "pw"))
+        big = b"Subject: big\r\n\r\n" + (b"x" * 70 + b"\r\n") * 100
+        c = self.lmtp()
+        # With SIZE= the refusal comes at MAIL FROM.
+        with self.assertRaises(smtplib.SMTPSenderRefused) as e:
+            c.sendmail("s@x", ["bob@x"], big)
+        self.assertEqual(e.exception.smtp_code, 552)
+        self.assertIn(b"5.3.4", e.exception.smtp_error)
+        c.quit()
+        # Without SIZE=, after the data, once per recipient.
+        r = Raw(self.slot.ports["lmtp"])
+        self.addCleanup(r.close)
+        r.replies(1)
+        r.send(b"LHLO x\r\nMAIL FROM:<s@x>\r\nRCPT TO:<bob@x>\r\nRCPT TO:<alice@x>\r\nDATA\r\n")
+        self.assertEqual([c for c, _ in r.replies(5)], [250, 250, 250, 250, 354])
+        r.send(big + b".\r\nNOOP\r\n")
+        got = r.replies(3)
+        self.assertEqual([c for c, _ in got], [552, 552, 250])
+        self.assertTrue(got[0][1].startswith("5.3.4"))
+        self.assertEqual(len(self.messages("bob", "pw")), before)
+
+    def test_same_message_id_twice_is_stored_once_and_both_get_250(self):
+        before = len(self.messages("bob", "pw"))
+        msg = b"Message-ID: <dup-1@example.org>\r\nSubject: dup\r\n\r\nonce\r\n"
+        c = self.lmtp()
+        self.assertEqual(c.sendmail("s@x", ["bob@x"], msg), {})
+        self.assertEqual(c.sendmail("s@x", ["bob@x"], msg), {})  # raises unless 250
+        c.quit()
+        self.assertEqual(len(self.messages("bob", "pw")), before + 1)
+
+    def test_idle_session_sees_the_delivery(self):
+        r = socket.create_connection(("127.0.0.1", self.slot.ports["imap"]), timeout=10)
+        self.addCleanup(r.close)
+        f = r.makefile("rb")
+        f.readline()
+        r.sendall(b"a1 LOGIN alice secret\r\na2 SELECT INBOX\r\n")
+        while not f.readline().startswith(b"a2 "):
+            pass
+        r.sendall(b"a3 IDLE\r\n")
+        self.assertTrue(f.readline().startswith(b"+"))
+        c = self.lmtp()
+        c.sendmail("s@x", ["alice@x"], b"Subject: idle\r\n\r\nhi\r\n")
+        c.quit()
+        self.assertRegex(f.readline(), rb"^\* \d+ EXISTS")
+        r.sendall(b"DONE\r\n")
+
+
+class LmtpUnixSocketTest(unittest.TestCase):
+    def test_delivery_over_a_unix_socket(self):
+        tmp = slotlib.tempfile.mkdtemp(prefix="slotmail-lmtp.")
+        path = os.path.join(tmp, "lmtp.sock")
+        slot = slotlib.Slot(tls=False, extra=["lmtp_socket = " + path])
+        self.addCleanup(slotlib.shutil.rmtree, tmp, True)
+        self.addCleanup(slot.close)
+        c = smtplib.LMTP(path)
+        c.sendmail("s@x", ["alice@x"], b"Subject: unix\r\n\r\nhi\r\n")
+        c.quit()
+        m = imaplib.IMAP4("127.0.0.1", slot.ports["imap"])
+        m.login("alice", "secret")
+        m.select("INBOX")
+        typ, data = m.fetch("1", "(BODY.PEEK[])")
+        m.logout()
+        self.assertEqual(strip_trace(data[0][1])[0], b"Subject: unix\r\n\r\nhi\r\n")
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)

@@ -3,7 +3,6 @@ APPEND's tagged OK (the message is durable and visible) to the idling
 session reading "* n EXISTS". 200 rounds on loopback; prints p50/p99/max.
 Goal (imapd issue): within 100 ms. A benchmark: never fails on the figure."""
 import os
-import socket
 import sys
 import time
 
@@ -14,17 +13,10 @@ ROUNDS = int(os.environ.get("IDLE_ROUNDS", "200"))
 GOAL_MS = 100
 
 
-class Client:
+class Client(slotlib.LineSocket):
     def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.buf = b""
-        self.line()
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            self.buf += self.sock.recv(65536)
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
+        super().__init__(port, timeout=30)
+        self.line()  # greeting
 
     def command(self, tag, text):
         self.sock.sendall(tag + b" " + text + b"\r\n")

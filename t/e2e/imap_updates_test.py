@@ -3,7 +3,6 @@
 Two imaplib connections on one mailbox, plus a raw-socket client in IDLE.
 Waits poll with a deadline; nothing here measures time."""
 import imaplib
-import socket
 import sys
 import unittest
 
@@ -12,25 +11,15 @@ import slotlib
 MSG = b"From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n"
 
 
-class RawClient:
+class RawClient(slotlib.LineSocket):
     """A minimal line-oriented IMAP client, for IDLE (imaplib 3.11 has none)."""
 
     def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.buf = b""
+        super().__init__(port)
         self.line()  # greeting
 
     def send(self, text):
         self.sock.sendall(text.encode() + b"\r\n")
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise AssertionError("connection closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
 
     def until(self, predicate, what):
         """Reads lines until one satisfies predicate (the socket timeout bounds it)."""

@@ -26,24 +26,11 @@ def strip_trace(data):
     return data[m.end():], data[:m.end()]
 
 
-class Raw:
+class Raw(slotlib.LineSocket):
     """A line-oriented LMTP client over a raw socket."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.buf = b""
 
     def send(self, data):
         self.sock.sendall(data)
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise AssertionError("connection closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
 
     def replies(self, n):
         """The next n replies (multi-line ones joined), as (code, text) pairs."""

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +27,25 @@ def wait_for(condition, timeout=10.0, what="condition"):
             return value
         time.sleep(0.01)
     raise AssertionError("timed out waiting for " + what)
+
+
+class LineSocket:
+    """A CRLF line reader over a raw loopback socket, for protocol tests that
+    need what client libraries hide (IDLE, pipelining). Reads are bounded by
+    the socket timeout."""
+
+    def __init__(self, port, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise AssertionError("connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
 
 
 class TestCA:

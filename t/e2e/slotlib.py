@@ -75,6 +75,18 @@ class Slot:
 
     def __init__(self, tls=True, users=(("alice", "secret"),), extra=None):
         self.tmp = tempfile.mkdtemp(prefix="slotmail-e2e.")
+        self.proc = None
+        try:
+            self._start(tls, users, extra)
+        except BaseException:
+            # A failed start leaves no process and no directory behind.
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def _start(self, tls, users, extra):
         self.slot_dir = os.path.join(self.tmp, "slot")
         os.makedirs(self.slot_dir)
         self.ca = TestCA(self.tmp) if tls else None
@@ -96,7 +108,6 @@ class Slot:
         while True:
             line = self.proc.stdout.readline()
             if not line:
-                self.stop()
                 raise AssertionError("slotd exited during start-up: " + self.stderr())
             words = line.split()
             if words == ["ready"]:

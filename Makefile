@@ -77,7 +77,8 @@ run: deps
 	$(MAKE) all
 	@BIN=$(BIN) ./scripts/run.sh
 
-bench: deps
+bench:
+	@./scripts/deps.sh bench
 	$(MAKE) all
 	@BIN=$(BIN) ./bench/run_all.sh
 

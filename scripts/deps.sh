@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages slotmail builds and tests with, if any is
 # missing. Quick (one dpkg query) when everything is there.
+#   scripts/deps.sh          what `make`, `make test` and `make run` need
+#   scripts/deps.sh bench    that, plus Dovecot for the side-by-side benchmarks
 set -euo pipefail
 
 packages=(
@@ -9,7 +11,11 @@ packages=(
   python3 openssl
   clang libclang-rt-14-dev   # the fuzz target (libFuzzer + sanitizers)
   isync                      # mbsync, for the interop test
+  postfix                    # a real MTA in front of LMTP, for the interop test
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(dovecot-imapd dovecot-lmtpd)   # the servers we measure against
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,5 +31,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks how to configure the system MTA; the tests run their own
+# instance, so the system one is left unconfigured (and not started).
+if command -v debconf-set-selections >/dev/null; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

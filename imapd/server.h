@@ -29,6 +29,7 @@ struct ServerConfig {
   std::string tls_key;
   std::string lmtp_listen;  // LMTP over TCP "host:port"; empty: none
   std::string lmtp_socket;  // LMTP on a Unix socket path; empty: none
+  bool lmtp_over_quota_permanent = false;  // LMTP over quota: 552 5.2.2, not 452 4.2.2
   // Where LOGIN and AUTHENTICATE PLAIN work without TLS.
   enum class PlaintextAuth { kNever, kLoopback, kAlways };
   PlaintextAuth plaintext_auth = PlaintextAuth::kLoopback;

@@ -14,6 +14,9 @@ const char* ConfigHelp() {
   tls_key = PATH            PEM private key                              []
   lmtp_listen = HOST:PORT   LMTP (RFC 2033) delivery over TCP; empty: none []
   lmtp_socket = PATH        LMTP on a Unix socket; empty: none           []
+  lmtp_over_quota = temporary   LMTP reply for a recipient over quota:
+                            temporary (452 4.2.2, the MTA retries) or
+                            permanent (552 5.2.2, the MTA bounces)
   plaintext_auth = loopback LOGIN/AUTH PLAIN without TLS: never, loopback, always
   workers = 16              threads for disk work (group commit needs several)
   max_sessions_per_user = 100   concurrent logged-in IMAP sessions of one user
@@ -27,7 +30,7 @@ const char* ConfigHelp() {
 
 Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
-                                "lmtp_listen", "lmtp_socket",
+                                "lmtp_listen", "lmtp_socket", "lmtp_over_quota",
                                 "plaintext_auth", "workers", "max_sessions_per_user", "hostname", "kdf_iterations",
                                 "max_message_bytes", "default_quota_bytes",
                                 "default_quota_messages"}));
@@ -40,6 +43,11 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   c.tls_key = f.Get("tls_key", "");
   c.lmtp_listen = f.Get("lmtp_listen", "");
   c.lmtp_socket = f.Get("lmtp_socket", "");
+  std::string over_quota = f.Get("lmtp_over_quota", "temporary");
+  if (over_quota != "temporary" && over_quota != "permanent") {
+    return Status::InvalidArgument("lmtp_over_quota must be temporary or permanent");
+  }
+  c.lmtp_over_quota_permanent = over_quota == "permanent";
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return Status::InvalidArgument("tls_cert and tls_key go together");
   }

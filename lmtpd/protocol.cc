@@ -283,7 +283,10 @@ void Protocol::Delivered(const std::vector<Outcome>& outcomes) {
     switch (o) {
       case Outcome::kDelivered: Reply("250 2.0.0 Delivered"); break;
       case Outcome::kUnknownUser: Reply("550 5.1.1 No such user"); break;
-      case Outcome::kOverQuota: Reply("452 4.2.2 Mailbox over quota"); break;
+      case Outcome::kOverQuota:
+        Reply(opt_.over_quota_permanent ? "552 5.2.2 Mailbox full"
+                                        : "452 4.2.2 Mailbox full, try again later");
+        break;
       case Outcome::kTooBig: Reply("552 5.3.4 Message too big"); break;
       case Outcome::kFailed: Reply("451 4.3.0 Temporary failure, try again later"); break;
     }

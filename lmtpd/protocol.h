@@ -35,6 +35,9 @@ struct ProtocolOptions {
   size_t max_recipients = limits::kMaxLmtpRecipients;
   size_t max_command_line = limits::kMaxLmtpCommandLineBytes;
   size_t max_data_line = limits::kMaxLmtpDataLineBytes;
+  // Over quota: false, "452 4.2.2" (the MTA retries); true, "552 5.2.2"
+  // (the MTA bounces at once). RFC 3463 3.3 allows either.
+  bool over_quota_permanent = false;
 };
 
 // The outcome of delivering to one recipient.

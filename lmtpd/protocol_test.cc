@@ -126,6 +126,22 @@ TEST_CASE("lmtp: one recipient's failure does not affect another's") {
   CHECK(d.deliveries.at(0).sender.empty());
 }
 
+TEST_CASE("lmtp: over quota is 452 4.2.2, or 552 5.2.2 when configured permanent") {
+  for (bool permanent : {false, true}) {
+    ProtocolOptions opt;
+    opt.over_quota_permanent = permanent;
+    Driver d;
+    d.outcome = [](const Recipient& r) {
+      return r.user == "bob" ? Outcome::kOverQuota : Outcome::kDelivered;
+    };
+    std::string out = d.Run(
+        "LHLO x\r\nMAIL FROM:<>\r\nRCPT TO:<bob@x>\r\nRCPT TO:<alice@x>\r\n"
+        "DATA\r\nhello\r\n.\r\n", 5, opt);
+    CHECK(Codes(out) == std::string("220 250 250 2.1.0 250 2.1.5 250 2.1.5 354 ") +
+                            (permanent ? "552 5.2.2" : "452 4.2.2") + " 250 2.0.0");
+  }
+}
+
 TEST_CASE("lmtp: a message over the size limit is refused per recipient, nothing delivered") {
   ProtocolOptions opt;
   opt.max_message_bytes = 16;

@@ -21,6 +21,7 @@ struct ServerOptions {
   std::string socket;  // Unix socket path; empty: none
   std::string hostname = "localhost";
   uint64_t max_message_bytes = 0;  // the store's limit
+  bool over_quota_permanent = false;  // see ProtocolOptions
 };
 
 class Server {

@@ -18,6 +18,7 @@ ProtocolOptions OptionsFor(const ServerOptions& s) {
   ProtocolOptions o;
   o.hostname = s.hostname;
   if (s.max_message_bytes != 0) o.max_message_bytes = s.max_message_bytes;
+  o.over_quota_permanent = s.over_quota_permanent;
   return o;
 }
 

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   lmtp_options.socket = config->lmtp_socket;
   lmtp_options.hostname = config->hostname;
   lmtp_options.max_message_bytes = config->store_options.max_message_bytes;
+  lmtp_options.over_quota_permanent = config->lmtp_over_quota_permanent;
   auto lmtp = std::make_unique<lmtpd::Server>(lmtp_options, (*server)->loop(),
                                               &(*server)->store(), &(*server)->pool());
   st = lmtp->Listen();

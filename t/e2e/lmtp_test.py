@@ -158,6 +158,37 @@ class LmtpTest(unittest.TestCase):
         self.assertTrue(got[0][1].startswith("5.3.4"))
         self.assertEqual(len(self.messages("bob", "pw")), before)
 
+    def test_malformed_commands_get_clear_codes_and_the_session_goes_on(self):
+        r = Raw(self.slot.ports["lmtp"])
+        self.addCleanup(r.close)
+        r.replies(1)
+        script = [
+            (b"EHLO x", "500 5.5.1"),  # LMTP is LHLO only
+            (b"MAIL FROM:<a@b>", "503 5.5.1"),  # before LHLO
+            (b"LHLO", "501 5.5.4"),
+            (b"LHLO client.example", "250 "),
+            (b"RCPT TO:<alice@x>", "503 5.5.1"),  # before MAIL
+            (b"DATA", "503 5.5.1"),
+            (b"MAIL FROM:a@b", "501 5.5.4"),
+            (b"MAIL FROM:<a@b> SIZE=abc", "501 5.5.4"),
+            (b"MAIL FROM:<a@b> FOO=1", "555 5.5.4"),
+            (b"MAIL FROM:<a@b>", "250 2.1.0"),
+            (b"MAIL FROM:<a@b>", "503 5.5.1"),  # nested
+            (b"RCPT TO:alice", "501 5.5.4"),
+            (b"RCPT TO:<+folder@x>", "501 5.1.3"),
+            (b"RCPT TO:<alice@x> NOTIFY=NEVER", "555 5.5.4"),
+            (b"DATA", "503 5.5.1"),  # no valid recipient
+            (b"XYZZY", "500 5.5.2"),
+            (b"NOOP " + b"x" * 3000, "500 5.5.2"),
+            (b"RCPT TO:<alice\x01@x>", "501 5.5.2"),
+            (b"RSET", "250 2.0.0"),
+            (b"QUIT", "221 2.0.0"),
+        ]
+        r.send(b"".join(cmd + b"\r\n" for cmd, _ in script))
+        got = ["%d %s" % reply for reply in r.replies(len(script))]
+        for (cmd, want), reply in zip(script, got):
+            self.assertTrue(reply.startswith(want), (cmd[:40], reply))
+
     def test_same_message_id_twice_is_stored_once_and_both_get_250(self):
         before = len(self.messages("bob", "pw"))
         msg = b"Message-ID: <dup-1@example.org>\r\nSubject: dup\r\n\r\nonce\r\n"

@@ -73,25 +73,33 @@ class TestCA:
 class Slot:
     """One slotd serving a fresh slot directory."""
 
-    def __init__(self, tls=True, users=(("alice", "secret"),), extra=None):
+    def __init__(self, tls=True, users=(("alice", "secret"),), extra=None, setup=None):
+        """setup(slot), if given, runs after the users exist and before slotd
+        starts: the place for mailctl commands (mailctl cannot open a slot
+        that slotd serves)."""
         self.tmp = tempfile.mkdtemp(prefix="slotmail-e2e.")
         self.proc = None
         try:
-            self._start(tls, users, extra)
+            self._start(tls, users, extra, setup)
         except BaseException:
             # A failed start leaves no process and no directory behind.
-            if self.proc is not None and self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
+            if self.proc is not None:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                    self.proc.wait()
+                self.proc.stdout.close()
+                self.log.close()
             shutil.rmtree(self.tmp, ignore_errors=True)
             raise
 
-    def _start(self, tls, users, extra):
+    def _start(self, tls, users, extra, setup):
         self.slot_dir = os.path.join(self.tmp, "slot")
         os.makedirs(self.slot_dir)
         self.ca = TestCA(self.tmp) if tls else None
         for user, password in users:
             self.mailctl("user", "add", user, "--password-stdin", input=password)
+        if setup:
+            setup(self)
         conf = os.path.join(self.tmp, "slotd.conf")
         lines = ["slot_dir = " + self.slot_dir, "imap_listen = 127.0.0.1:0",
                  "kdf_iterations = " + KDF_ITERATIONS, "workers = 8"]

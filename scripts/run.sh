@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # make run: a demo slot under var/ on loopback, served in the foreground.
-# Prints one line per listener ("imap 127.0.0.1:1143", ...), the demo user's
-# name and password, then "ready". Ctrl-C or SIGTERM stops it cleanly.
+# Prints the demo user's name and password, one line per listener
+# ("imap 127.0.0.1:1143", ..., "lmtp 127.0.0.1:1024"), then "ready". Before
+# "ready", the first run on a var/ directory delivers a welcome message to
+# the demo user over LMTP. Ctrl-C or SIGTERM stops it cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
 VAR=${SLOTMAIL_VAR:-var}
 IMAP=${SLOTMAIL_IMAP:-127.0.0.1:1143}
 IMAPS=${SLOTMAIL_IMAPS:-127.0.0.1:1993}
+LMTP=${SLOTMAIL_LMTP:-127.0.0.1:1024}
 
 mkdir -p "$VAR/slot" "$VAR/tls"
 chmod 700 "$VAR"
@@ -24,6 +27,7 @@ imap_listen = $IMAP
 imaps_listen = $IMAPS
 tls_cert = $VAR/tls/cert.pem
 tls_key = $VAR/tls/key.pem
+lmtp_listen = $LMTP
 hostname = localhost
 CONF
 
@@ -38,4 +42,77 @@ fi
 
 echo "user demo"
 echo "password $password"
-exec "$BIN/slotd" --config "$VAR/slotd.conf"
+
+# slotd runs as our child so that the welcome message goes out between its
+# listeners coming up and our "ready"; signals reach it by its PID.
+coproc SLOTD { exec "$BIN/slotd" --config "$VAR/slotd.conf"; }
+slotd_pid=$SLOTD_PID
+slotd_in=${SLOTD[1]}
+exec {slotd_out}<&"${SLOTD[0]}" {slotd_in}>&-
+trap 'kill -TERM "$slotd_pid" 2>/dev/null || true' TERM INT
+# Waits until slotd is gone and exits with its status. (wait returns early
+# when a trapped signal arrives: then wait again.)
+finish() {
+  while kill -0 "$slotd_pid" 2>/dev/null; do wait "$slotd_pid" || true; done
+  local status=0
+  wait "$slotd_pid" || status=$?
+  wait  # the output forwarder, if any
+  exit "$status"
+}
+declare -A listener
+ready=no
+while IFS= read -r line <&"$slotd_out"; do
+  if [ "$line" = ready ]; then ready=yes; break; fi
+  echo "$line"
+  read -r name addr <<<"$line"
+  listener[$name]=$addr
+done
+[ "$ready" = yes ] || finish  # slotd failed to start and said why on stderr
+
+# The welcome message, once per var/ directory: the marker is written only
+# after the 250 reply. Its fixed Message-ID also makes slotd drop a repeat
+# (if the marker was lost between the 250 and its write).
+if [ ! -e "$VAR/welcome-sent" ]; then
+  if python3 - "$VAR" "${listener[lmtp]}" "${listener[imap]}" "${listener[imaps]}" <<'PY'
+import email.utils, smtplib, sys
+var, lmtp, imap, imaps = sys.argv[1:]
+host, port = lmtp.rsplit(":", 1)
+text = f"""\
+From: slotmail demo <postmaster@localhost>
+To: demo <demo@localhost>
+Subject: Welcome to your slotmail demo
+Date: {email.utils.formatdate(localtime=True)}
+Message-ID: <welcome.demo@slotmail.localhost>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+Hello demo,
+
+this message came in over LMTP from make run, so delivery into the slot
+works. To read your mail with any IMAP client, connect to
+
+  IMAP with STARTTLS:  {imap}
+  IMAP over TLS:       {imaps}
+
+as user "demo" with the password make run printed (it is also in
+{var}/demo-password). The certificate is self-signed:
+{var}/tls/cert.pem.
+
+More mail can come in over LMTP at {lmtp}, from an MTA such as
+Postfix (see doc/lmtp.md) or a script (Python's smtplib.LMTP).
+
+-- slotmail
+"""
+with smtplib.LMTP(host, int(port)) as c:
+    c.sendmail("postmaster@localhost", ["demo@localhost"], text.replace("\n", "\r\n"))
+PY
+  then
+    : >"$VAR/welcome-sent"
+  else
+    echo "run.sh: the welcome message was not delivered; the next run tries again" >&2
+  fi
+fi
+
+echo "ready"
+cat <&"$slotd_out" &  # the rest of slotd's output ("stopped")
+finish

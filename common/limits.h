@@ -87,6 +87,19 @@ inline constexpr size_t kMimeCacheEntries = 20000;
 // real clients use well under 50.
 inline constexpr size_t kMaxSessionsPerUser = 100;
 
+// ---- compression (RFC 4978 COMPRESS=DEFLATE; common/deflate.h)
+// What a compressing connection costs is zlib's state: deflate needs
+// 2^(windowBits+2) + 2^(memLevel+9) bytes, inflate 2^15 (its window must
+// take any peer's). 12/6 gives 16 + 32 KiB for deflate (the defaults 15/8
+// would cost 256 KiB), plus 32 KiB for inflate: about 90 KiB per connection
+// that turned COMPRESS on, nothing for the others. Text mail repeats itself
+// over short distances, so a 4 KiB window loses little.
+inline constexpr int kDeflateWindowBits = 12;
+inline constexpr int kDeflateMemLevel = 6;
+// Decompressed input held for one connection before the rest waits, still
+// compressed, in the socket buffer; bounds what a small "zip bomb" costs.
+inline constexpr size_t kInflatedInputBuffered = 256u << 10;
+
 // ---- mime (parsing stored messages; every byte of a message is untrusted)
 // Nesting of multiparts and message/rfc822 parts; real mail stays under 10.
 // Deeper content is kept as one opaque leaf. Bounds parser and BODYSTRUCTURE

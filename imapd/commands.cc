@@ -32,6 +32,7 @@ constexpr CommandSpec kCommands[] = {
     {"GETQUOTAROOT", CmdGetQuotaRoot, kLoggedIn, true},
     {"SETQUOTA", CmdSetQuota, kLoggedIn, true},
     {"IDLE", CmdIdle, kLoggedIn, true},
+    {"COMPRESS", CmdCompress, kLoggedIn, true},
     {"CHECK", CmdCheck, kSelected, true},
     {"CLOSE", CmdClose, kSelected, true},
     {"UNSELECT", CmdClose, kSelected, true},
@@ -81,6 +82,7 @@ std::string Capabilities(const Session& s) {
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
   caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
+  if (s.state() != State::kNotAuthenticated) caps += " COMPRESS=DEFLATE";
   return caps;
 }
 

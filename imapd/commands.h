@@ -84,6 +84,8 @@ void CmdFetch(Session& s, imap::Command& cmd);
 void CmdSearch(Session& s, imap::Command& cmd);
 // cmd_idle.cc
 void CmdIdle(Session& s, imap::Command& cmd);
+// cmd_compress.cc (RFC 4978)
+void CmdCompress(Session& s, imap::Command& cmd);
 // cmd_quota.cc (RFC 9208: one quota root "" per user, set only by mailctl)
 void CmdGetQuota(Session& s, imap::Command& cmd);
 void CmdGetQuotaRoot(Session& s, imap::Command& cmd);

@@ -25,6 +25,18 @@ inline constexpr size_t kMaxKeywordsPerMessage = 64;
 inline constexpr size_t kMaxPasswordBytes = 1024;
 // Mailboxes per user; listing and replication stay O(mailboxes).
 inline constexpr size_t kMaxMailboxesPerUser = 10000;
+// A METADATA entry name (RFC 5464), "/private/..." included; real ones
+// ("/shared/vendor/vendor.x/...") are well under 100 bytes.
+inline constexpr size_t kMaxMetadataEntryNameBytes = 256;
+// A METADATA value: comments, colours, small settings. Half the literal
+// limit after login, so an oversized value reaches the command and gets
+// [METADATA MAXSIZE] instead of the parser's [TOOBIG].
+inline constexpr size_t kMaxMetadataValueBytes = 32u << 10;
+// Entries on one mailbox (or on the server, mailbox ""); clients set a few.
+inline constexpr size_t kMaxMetadataEntriesPerMailbox = 100;
+// Entries of one user over all mailboxes: bounds the table at
+// kMaxMetadataEntriesPerUser * kMaxMetadataValueBytes (32 MiB) per user.
+inline constexpr size_t kMaxMetadataEntriesPerUser = 1000;
 
 // ---- store
 // Default largest message (StoreOptions::max_message_bytes).

@@ -38,6 +38,8 @@ constexpr CommandSpec kCommands[] = {
     {"LISTRIGHTS", CmdListRights, kLoggedIn, true},
     {"SETACL", CmdSetAcl, kLoggedIn, true},
     {"DELETEACL", CmdDeleteAcl, kLoggedIn, true},
+    {"GETMETADATA", CmdGetMetadata, kLoggedIn, true},
+    {"SETMETADATA", CmdSetMetadata, kLoggedIn, true},
     {"CHECK", CmdCheck, kSelected, true},
     {"CLOSE", CmdClose, kSelected, true},
     {"UNSELECT", CmdClose, kSelected, true},
@@ -87,7 +89,7 @@ std::string Capabilities(const Session& s) {
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
   caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
-  caps += " ACL RIGHTS=texk";
+  caps += " ACL RIGHTS=texk METADATA METADATA-SERVER";
   if (s.state() != State::kNotAuthenticated) caps += " COMPRESS=DEFLATE";
   return caps;
 }

@@ -92,6 +92,9 @@ void CmdGetAcl(Session& s, imap::Command& cmd);
 void CmdListRights(Session& s, imap::Command& cmd);
 void CmdSetAcl(Session& s, imap::Command& cmd);
 void CmdDeleteAcl(Session& s, imap::Command& cmd);
+// cmd_metadata.cc (RFC 5464 METADATA and METADATA-SERVER)
+void CmdGetMetadata(Session& s, imap::Command& cmd);
+void CmdSetMetadata(Session& s, imap::Command& cmd);
 // cmd_quota.cc (RFC 9208: one quota root "" per user, set only by mailctl)
 void CmdGetQuota(Session& s, imap::Command& cmd);
 void CmdGetQuotaRoot(Session& s, imap::Command& cmd);

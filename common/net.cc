@@ -26,6 +26,7 @@ namespace slotmail::net {
 namespace {
 event_base* Base(void* b) { return static_cast<event_base*>(b); }
 bufferevent* Bev(void* b) { return static_cast<bufferevent*>(b); }
+
 // The zlib streams of a compressing connection (the filter's context).
 struct CompressionLayer {
   std::unique_ptr<Deflater> out;

@@ -137,7 +137,7 @@ class Connection {
   std::string peer_ip_;
   Handler* handler_;
   void FinishClose();
-  void* bev_ = nullptr;         // bufferevent*: the socket, or the TLS filter over it
+  void* bev_ = nullptr;         // bufferevent*: the top layer (socket, TLS, compression)
   void* underlying_ = nullptr;  // bufferevent* under a STARTTLS or COMPRESS filter, else null
   std::unique_ptr<EventLoop::Timer> close_timer_;  // waits for underlying_ to drain
   int close_polls_ = 0;

@@ -9,9 +9,7 @@ void CmdCompress(Session& s, imap::Command& cmd) {
   if (cmd.args.size() != 1 || !cmd.args[0].IsAtom()) {
     return s.FinishBad("COMPRESS takes one mechanism");
   }
-  std::string mech = cmd.args[0].value;
-  for (char& c : mech) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (mech != "DEFLATE") return s.FinishBad("Unknown compression mechanism");
+  if (imap::AsciiUpper(cmd.args[0].value) != "DEFLATE") return s.FinishBad("Unknown compression mechanism");
   if (s.is_compressed()) return s.Finish("NO [COMPRESSIONACTIVE] DEFLATE active already");
   s.StartCompression();
   s.Finish("OK DEFLATE active");

@@ -25,6 +25,18 @@ inline constexpr size_t kMaxKeywordsPerMessage = 64;
 inline constexpr size_t kMaxPasswordBytes = 1024;
 // Mailboxes per user; listing and replication stay O(mailboxes).
 inline constexpr size_t kMaxMailboxesPerUser = 10000;
+// A METADATA entry name (RFC 5464), "/private/..." included; real ones
+// ("/shared/vendor/vendor.x/...") are well under 100 bytes.
+inline constexpr size_t kMaxMetadataEntryNameBytes = 256;
+// A METADATA value: comments, colours, small settings. Half the literal
+// limit after login, so an oversized value reaches the command and gets
+// [METADATA MAXSIZE] instead of the parser's [TOOBIG].
+inline constexpr size_t kMaxMetadataValueBytes = 32u << 10;
+// Entries on one mailbox (or on the server, mailbox ""); clients set a few.
+inline constexpr size_t kMaxMetadataEntriesPerMailbox = 100;
+// Entries of one user over all mailboxes: bounds the table at
+// kMaxMetadataEntriesPerUser * kMaxMetadataValueBytes (32 MiB) per user.
+inline constexpr size_t kMaxMetadataEntriesPerUser = 1000;
 
 // ---- store
 // Default largest message (StoreOptions::max_message_bytes).
@@ -86,6 +98,19 @@ inline constexpr size_t kMimeCacheEntries = 20000;
 // Default concurrent logged-in sessions of one user (max_sessions_per_user);
 // real clients use well under 50.
 inline constexpr size_t kMaxSessionsPerUser = 100;
+
+// ---- compression (RFC 4978 COMPRESS=DEFLATE; common/deflate.h)
+// What a compressing connection costs is zlib's state: deflate needs
+// 2^(windowBits+2) + 2^(memLevel+9) bytes, inflate 2^15 (its window must
+// take any peer's). 12/6 gives 16 + 32 KiB for deflate (the defaults 15/8
+// would cost 256 KiB), plus 32 KiB for inflate: about 90 KiB per connection
+// that turned COMPRESS on, nothing for the others. Text mail repeats itself
+// over short distances, so a 4 KiB window loses little.
+inline constexpr int kDeflateWindowBits = 12;
+inline constexpr int kDeflateMemLevel = 6;
+// Decompressed input held for one connection before the rest waits, still
+// compressed, in the socket buffer; bounds what a small "zip bomb" costs.
+inline constexpr size_t kInflatedInputBuffered = 256u << 10;
 
 // ---- mime (parsing stored messages; every byte of a message is untrusted)
 // Nesting of multiparts and message/rfc822 parts; real mail stays under 10.

@@ -17,13 +17,72 @@
 #include <cstring>
 
 #include "common/check.h"
+#include "common/deflate.h"
 #include "common/fs.h"
+#include "common/limits.h"
 
 namespace slotmail::net {
 
 namespace {
 event_base* Base(void* b) { return static_cast<event_base*>(b); }
 bufferevent* Bev(void* b) { return static_cast<bufferevent*>(b); }
+
+// The zlib streams of a compressing connection (the filter's context).
+struct CompressionLayer {
+  std::unique_ptr<Deflater> out;
+  std::unique_ptr<Inflater> in;
+  bufferevent* filter = nullptr;
+};
+
+// libevent 2.1 ignores a filter's BEV_ERROR on input: report the error as
+// an event ourselves, so the connection closes.
+bufferevent_filter_result FilterFailed(CompressionLayer* layer, evbuffer* src) {
+  evbuffer_drain(src, evbuffer_get_length(src));
+  bufferevent_trigger_event(layer->filter, BEV_EVENT_ERROR, BEV_TRIG_DEFER_CALLBACKS);
+  return BEV_ERROR;
+}
+
+// Filter: compressed bytes from the layer below -> plain bytes above, at
+// most `limit` (the read high watermark's room) per call.
+bufferevent_filter_result InflateFilter(evbuffer* src, evbuffer* dst, ev_ssize_t limit,
+                                        bufferevent_flush_mode, void* ctx) {
+  auto* layer = static_cast<CompressionLayer*>(ctx);
+  const size_t max_out = limit < 0 ? limits::kInflatedInputBuffered : static_cast<size_t>(limit);
+  std::string plain;
+  while (evbuffer_get_length(src) > 0 && plain.size() < max_out) {
+    evbuffer_iovec v;
+    if (evbuffer_peek(src, -1, nullptr, &v, 1) < 1) break;
+    size_t used = 0;
+    const size_t before = plain.size();
+    std::string_view chunk(static_cast<const char*>(v.iov_base), v.iov_len);
+    if (!layer->in->Inflate(chunk, max_out - plain.size(), &plain, &used).ok()) {
+      return FilterFailed(layer, src);
+    }
+    evbuffer_drain(src, used);
+    if (used == 0 && plain.size() == before) break;
+  }
+  if (plain.empty()) return BEV_NEED_MORE;
+  evbuffer_add(dst, plain.data(), plain.size());
+  return BEV_OK;
+}
+
+// Filter: plain bytes written above -> compressed bytes below. Each call is
+// one burst and ends with a sync flush, so nothing waits inside zlib.
+bufferevent_filter_result DeflateFilter(evbuffer* src, evbuffer* dst, ev_ssize_t,
+                                        bufferevent_flush_mode, void* ctx) {
+  auto* layer = static_cast<CompressionLayer*>(ctx);
+  const size_t n = evbuffer_get_length(src);
+  if (n == 0) return BEV_NEED_MORE;
+  std::string_view plain(reinterpret_cast<const char*>(evbuffer_pullup(src, -1)), n);
+  std::string wire;
+  if (!layer->out->Compress(plain, &wire).ok()) return FilterFailed(layer, src);
+  evbuffer_drain(src, n);
+  evbuffer_add(dst, wire.data(), wire.size());
+  return BEV_OK;
+}
+
+void FreeCompressionLayer(void* ctx) { delete static_cast<CompressionLayer*>(ctx); }
+
 }  // namespace
 
 // Trampolines from libevent's C callbacks into the classes.
@@ -257,9 +316,11 @@ void Connection::Write(std::string_view data) {
 }
 
 size_t Connection::PendingOutput() const {
-  if (bev_ == nullptr) return 0;
-  size_t n = evbuffer_get_length(bufferevent_get_output(Bev(bev_)));
-  if (underlying_ != nullptr) n += evbuffer_get_length(bufferevent_get_output(Bev(underlying_)));
+  size_t n = 0;
+  // Every layer: (compression ->) (TLS ->) socket.
+  for (bufferevent* b = Bev(bev_); b != nullptr; b = bufferevent_get_underlying(b)) {
+    n += evbuffer_get_length(bufferevent_get_output(b));
+  }
   return n;
 }
 
@@ -276,6 +337,34 @@ Status Connection::StartTls(const TlsContext* tls) {
   tls_ = true;
   underlying_ = bev_;
   Attach(filter);
+  return Status::Ok();
+}
+
+Status Connection::StartCompression(std::string_view already_read) {
+  if (bev_ == nullptr) return Status::IOError("connection closed");
+  if (compressed_) return Status::InvalidArgument("compression already active");
+  auto layer = std::make_unique<CompressionLayer>();
+  ASSIGN_OR_RETURN(layer->out, Deflater::Create());
+  ASSIGN_OR_RETURN(layer->in, Inflater::Create());
+  evbuffer* in = bufferevent_get_input(Bev(bev_));
+  if (!already_read.empty()) evbuffer_prepend(in, already_read.data(), already_read.size());
+  bufferevent_enable(Bev(bev_), EV_READ | EV_WRITE);
+  bufferevent* filter =
+      bufferevent_filter_new(Bev(bev_), InflateFilter, DeflateFilter,
+                             BEV_OPT_CLOSE_ON_FREE, FreeCompressionLayer, layer.get());
+  if (filter == nullptr) return Status::IOError("cannot start compression");
+  layer->filter = filter;
+  layer.release();  // owned by the filter now
+  bufferevent_setwatermark(filter, EV_READ, 0, limits::kInflatedInputBuffered);
+  compressed_ = true;
+  underlying_ = bev_;
+  Attach(filter);
+  // Compressed bytes that arrived with the command are not announced again
+  // by the socket: have the filter look at them on the next loop turn.
+  if (evbuffer_get_length(in) > 0) {
+    bufferevent_trigger(Bev(underlying_), EV_READ,
+                        BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+  }
   return Status::Ok();
 }
 

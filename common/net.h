@@ -112,6 +112,13 @@ class Connection {
   // discarded (no plaintext may be injected into the TLS session).
   Status StartTls(const TlsContext* tls);
   bool is_tls() const { return tls_; }
+  // Compresses both directions from now on (RFC 4978 COMPRESS=DEFLATE),
+  // inside TLS if TLS is on. Output written before the call goes out
+  // uncompressed first. `already_read`: bytes the caller took with
+  // TakeInput but did not use; they arrived after the switch point and are
+  // decompressed first. InvalidArgument if compression is already on.
+  Status StartCompression(std::string_view already_read);
+  bool is_compressed() const { return compressed_; }
   void SetReadTimeout(std::chrono::seconds timeout);
   void PauseReading();
   void ResumeReading();
@@ -130,11 +137,12 @@ class Connection {
   std::string peer_ip_;
   Handler* handler_;
   void FinishClose();
-  void* bev_ = nullptr;         // bufferevent*: the socket, or the TLS filter over it
-  void* underlying_ = nullptr;  // bufferevent* under a STARTTLS filter, else null
+  void* bev_ = nullptr;         // bufferevent*: the top layer (socket, TLS, compression)
+  void* underlying_ = nullptr;  // bufferevent* under a STARTTLS or COMPRESS filter, else null
   std::unique_ptr<EventLoop::Timer> close_timer_;  // waits for underlying_ to drain
   int close_polls_ = 0;
   bool tls_ = false;
+  bool compressed_ = false;
   bool closing_ = false;
   bool closed_ = false;
   std::chrono::seconds read_timeout_{0};

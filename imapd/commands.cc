@@ -32,6 +32,14 @@ constexpr CommandSpec kCommands[] = {
     {"GETQUOTAROOT", CmdGetQuotaRoot, kLoggedIn, true},
     {"SETQUOTA", CmdSetQuota, kLoggedIn, true},
     {"IDLE", CmdIdle, kLoggedIn, true},
+    {"COMPRESS", CmdCompress, kLoggedIn, true},
+    {"MYRIGHTS", CmdMyRights, kLoggedIn, true},
+    {"GETACL", CmdGetAcl, kLoggedIn, true},
+    {"LISTRIGHTS", CmdListRights, kLoggedIn, true},
+    {"SETACL", CmdSetAcl, kLoggedIn, true},
+    {"DELETEACL", CmdDeleteAcl, kLoggedIn, true},
+    {"GETMETADATA", CmdGetMetadata, kLoggedIn, true},
+    {"SETMETADATA", CmdSetMetadata, kLoggedIn, true},
     {"CHECK", CmdCheck, kSelected, true},
     {"CLOSE", CmdClose, kSelected, true},
     {"UNSELECT", CmdClose, kSelected, true},
@@ -81,6 +89,8 @@ std::string Capabilities(const Session& s) {
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
   caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
+  caps += " ACL RIGHTS=texk METADATA METADATA-SERVER";
+  if (s.state() != State::kNotAuthenticated) caps += " COMPRESS=DEFLATE";
   return caps;
 }
 

@@ -84,6 +84,17 @@ void CmdFetch(Session& s, imap::Command& cmd);
 void CmdSearch(Session& s, imap::Command& cmd);
 // cmd_idle.cc
 void CmdIdle(Session& s, imap::Command& cmd);
+// cmd_compress.cc (RFC 4978)
+void CmdCompress(Session& s, imap::Command& cmd);
+// cmd_acl.cc (RFC 4314, owner-only: see the file comment)
+void CmdMyRights(Session& s, imap::Command& cmd);
+void CmdGetAcl(Session& s, imap::Command& cmd);
+void CmdListRights(Session& s, imap::Command& cmd);
+void CmdSetAcl(Session& s, imap::Command& cmd);
+void CmdDeleteAcl(Session& s, imap::Command& cmd);
+// cmd_metadata.cc (RFC 5464 METADATA and METADATA-SERVER)
+void CmdGetMetadata(Session& s, imap::Command& cmd);
+void CmdSetMetadata(Session& s, imap::Command& cmd);
 // cmd_quota.cc (RFC 9208: one quota root "" per user, set only by mailctl)
 void CmdGetQuota(Session& s, imap::Command& cmd);
 void CmdGetQuotaRoot(Session& s, imap::Command& cmd);

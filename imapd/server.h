@@ -36,6 +36,8 @@ struct ServerConfig {
   size_t workers = 16;
   size_t max_sessions_per_user = limits::kMaxSessionsPerUser;
   std::string hostname = "localhost";
+  // RFC 5464 /shared/admin of the server (a URI, e.g. mailto:...); empty: none.
+  std::string admin_address;
   store::StoreOptions store_options;
 };
 

@@ -21,6 +21,7 @@ const char* ConfigHelp() {
   workers = 16              threads for disk work (group commit needs several)
   max_sessions_per_user = 100   concurrent logged-in IMAP sessions of one user
   hostname = NAME           name in the greeting                         [localhost]
+  admin_address = URI       METADATA /shared/admin, e.g. mailto:postmaster@example.com []
   kdf_iterations = 100000   PBKDF2 iterations for new password hashes
   max_message_bytes = 67108864   largest message accepted by APPEND
   default_quota_bytes = 0   quota of new users (0: unlimited)
@@ -32,6 +33,7 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
                                 "lmtp_listen", "lmtp_socket", "lmtp_over_quota",
                                 "plaintext_auth", "workers", "max_sessions_per_user", "hostname", "kdf_iterations",
+                                "admin_address",
                                 "max_message_bytes", "default_quota_bytes",
                                 "default_quota_messages"}));
   ServerConfig c;
@@ -64,6 +66,7 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   ASSIGN_OR_RETURN(c.max_sessions_per_user,
                    f.GetUint("max_sessions_per_user", limits::kMaxSessionsPerUser, 1, 1000000));
   c.hostname = f.Get("hostname", "localhost");
+  c.admin_address = f.Get("admin_address", "");
   ASSIGN_OR_RETURN(uint64_t kdf, f.GetUint("kdf_iterations", 100000, limits::kMinKdfIterations,
                                            10000000));
   c.store_options.kdf_iterations = static_cast<uint32_t>(kdf);

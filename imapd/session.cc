@@ -38,6 +38,8 @@ void Session::Shutdown(std::string_view bye) {
 
 bool Session::is_tls() const { return conn_ && conn_->is_tls(); }
 
+bool Session::is_compressed() const { return conn_ && conn_->is_compressed(); }
+
 bool Session::is_loopback() const {
   return peer_ip_.rfind("127.", 0) == 0 || peer_ip_ == "::1" || peer_ip_ == "local";
 }
@@ -228,6 +230,16 @@ void Session::WriteTagged(std::string_view response) {
     if (!st.ok()) conn_->CloseAfterFlush();
     return;
   }
+  if (compress_after_) {
+    compress_after_ = false;
+    // Whatever the client sent after COMPRESS is compressed already.
+    Status st = conn_->StartCompression(inbuf_);
+    inbuf_.clear();
+    if (!st.ok()) {
+      conn_->CloseAfterFlush();
+      return;
+    }
+  }
   // Continue with pipelined input on the next loop turn (bounded recursion).
   Post([self = shared_from_this()] { self->ProcessInput(); });
 }
@@ -322,6 +334,8 @@ void Session::Logout() {
 }
 
 void Session::StartTls() { start_tls_after_ = true; }
+
+void Session::StartCompression() { compress_after_ = true; }
 
 void Session::ReadLines(std::function<void(std::string_view)> on_line) {
   line_reader_ = std::move(on_line);

@@ -98,6 +98,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void Unselect();
   void Logout();  // after the tagged OK the connection closes
   void StartTls();
+  // After the tagged OK, both directions are compressed (RFC 4978).
+  void StartCompression();
+  bool is_compressed() const;
   // Enter a mode where each input line goes to `on_line` (AUTHENTICATE
   // continuation, IDLE's DONE) instead of the command parser.
   void ReadLines(std::function<void(std::string_view line)> on_line);
@@ -139,6 +142,7 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   bool closed_ = false;
   bool logout_after_ = false;
   bool start_tls_after_ = false;
+  bool compress_after_ = false;
   bool idling_ = false;
   bool refreshing_ = false;
   std::function<void(std::string_view)> line_reader_;

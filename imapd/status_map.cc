@@ -23,6 +23,7 @@ constexpr KnownMessage kKnown[] = {
     {"too many keywords on one message", "NO [LIMIT] Too many keywords on one message"},
     {"unknown special-use attribute", "NO [USEATTR] Unknown special-use attribute"},
     {"not subscribed", "NO [NONEXISTENT] Not subscribed"},
+    {"too many metadata entries", "NO [METADATA TOOMANY] Too many metadata entries"},
 };
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/metadata.h"
 #include "store/types.h"
 
 namespace slotmail::store {
@@ -98,6 +99,21 @@ class Store {
   Status Unsubscribe(std::string_view user, std::string_view name);
   Result<std::vector<std::string>> ListSubscriptions(std::string_view user,
                                                      std::string_view pattern = "*");
+
+  // ---- metadata (RFC 5464; store_metadata.cc). `mailbox` "" holds the
+  // user's server entries. A mailbox's entries keep to it through RENAME
+  // and go with it at DELETE. Entry names: see metadata.h.
+  // Applies `changes` in one transaction, all or nothing. NotFound for no
+  // such mailbox; InvalidArgument for a bad entry name; TooBig for a value
+  // over kMaxMetadataValueBytes; TooBig "too many metadata entries" if the
+  // mailbox or the user would hold more than the limits allow.
+  Status SetMetadata(std::string_view user, std::string_view mailbox,
+                     const std::vector<MetadataChange>& changes);
+  // The entries of `mailbox` that are `entry` or below it at most `depth`
+  // levels (SIZE_MAX: any depth), sorted by name. NotFound for no such
+  // mailbox.
+  Result<std::vector<MetadataEntry>> GetMetadata(std::string_view user, std::string_view mailbox,
+                                                 std::string_view entry, size_t depth);
 
   // ---- messages
   // Stores `bytes` with `flags` and `internal_date`. TooBig over

@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS tombstones(
   modseq INTEGER NOT NULL,
   PRIMARY KEY(mailbox, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS subscriptions(name TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metadata(
+  mailbox INTEGER NOT NULL,
+  entry TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY(mailbox, entry)) WITHOUT ROWID;
 )sql";
 
 MailboxRow ReadMailbox(const Stmt& s) {
@@ -85,7 +90,9 @@ int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 
 Result<std::unique_ptr<UserIndex>> UserIndex::Open(const std::string& path, bool create) {
   ASSIGN_OR_RETURN(auto db, Database::Open(path, create));
-  if (create) RETURN_IF_ERROR(db->Exec(kSchema));
+  // Every statement is IF NOT EXISTS: an index made by an older version
+  // gets the tables added since.
+  RETURN_IF_ERROR(db->Exec(kSchema));
   return std::unique_ptr<UserIndex>(new UserIndex(std::move(db)));
 }
 
@@ -177,6 +184,8 @@ Status UserIndex::DeleteMailboxRow(int64_t id) {
   RETURN_IF_ERROR(m.Bind(1, id).Run());
   ASSIGN_OR_RETURN(Stmt t, db_->Prepare("DELETE FROM tombstones WHERE mailbox = ?"));
   RETURN_IF_ERROR(t.Bind(1, id).Run());
+  ASSIGN_OR_RETURN(Stmt md, db_->Prepare("DELETE FROM metadata WHERE mailbox = ?"));
+  RETURN_IF_ERROR(md.Bind(1, id).Run());
   ASSIGN_OR_RETURN(Stmt b, db_->Prepare("DELETE FROM mailboxes WHERE id = ?"));
   return b.Bind(1, id).Run();
 }

@@ -45,7 +45,7 @@ class UserIndex {
   Status RenameMailboxRow(int64_t id, std::string_view name);
   Status SetSpecialUse(int64_t id, std::string_view use);
   Status SetUidValidity(int64_t id, uint32_t uidvalidity);
-  // Removes the mailbox row with its messages and tombstones.
+  // Removes the mailbox row with its messages, tombstones and metadata.
   Status DeleteMailboxRow(int64_t id);
 
   // ---- messages

@@ -1,6 +1,8 @@
 #include "loadgen/imap_conn.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,7 +11,7 @@
 namespace slotmail::loadgen {
 namespace {
 
-// A blocking connect (loopback benchmarks: it completes at once).
+// A blocking connect (loopback benchmarks: it completes at once), TCP_NODELAY.
 Result<int> Dial(const std::string& host, uint16_t port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -29,6 +31,9 @@ Result<int> Dial(const std::string& host, uint16_t port) {
   }
   freeaddrinfo(res);
   if (fd < 0) return Status::IOError("connect " + host + ":" + service + ": " + strerror(err));
+  // Commands go out whole; Nagle would only add delayed-ACK stalls.
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;
 }
 

@@ -15,6 +15,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.environ.get("SLOTMAIL_BIN", os.path.join(HERE, "..", "bin"))
+# Another slotd binary to measure (e.g. an older build), same bin/ tools.
+SLOTD = os.environ.get("BENCH_SLOTD", os.path.join(BIN, "slotd"))
 USER_PREFIX = "bench"
 PASSWORD = "benchpass"
 # Both servers check passwords with PBKDF2 at 1000 iterations (slotd:
@@ -128,7 +130,7 @@ class Slotd:
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.log = open(os.path.join(self.tmp, "slotd.log"), "w")
-        self.proc = subprocess.Popen([os.path.join(BIN, "slotd"), "--config", conf],
+        self.proc = subprocess.Popen([SLOTD, "--config", conf],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.ports = {}
         for line in self.proc.stdout:

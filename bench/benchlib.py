@@ -198,27 +198,7 @@ mail_location = {format}:~/mail
 namespace inbox {{
   inbox = yes
   separator = /
-  mailbox Drafts {{
-    auto = subscribe
-    special_use = \\Drafts
-  }}
-  mailbox Sent {{
-    auto = subscribe
-    special_use = \\Sent
-  }}
-  mailbox Trash {{
-    auto = subscribe
-    special_use = \\Trash
-  }}
-  mailbox Junk {{
-    auto = subscribe
-    special_use = \\Junk
-  }}
-  mailbox Archive {{
-    auto = subscribe
-    special_use = \\Archive
-  }}
-}}
+{mailboxes}}}
 maildir_very_dirty_syncs = yes
 protocol imap {{
   mail_max_userip_connections = 1000
@@ -256,6 +236,11 @@ default_client_limit = 4096
 """
 
 
+# The mailboxes `mailctl user add` creates, with the same special uses.
+MAILBOXES = ["Drafts", "Sent", "Trash", "Junk", "Archive"]
+MAILBOX_CONF = "  mailbox %s {\n    auto = subscribe\n    special_use = \\%s\n  }\n"
+
+
 class Dovecot:
     """A private Dovecot instance (imap + lmtp) with users bench1..benchN."""
 
@@ -283,6 +268,7 @@ class Dovecot:
         with open(self.conf, "w") as f:
             f.write(DOVECOT_CONF.format(tmp=self.tmp, uid=uid, port=self.imap_port,
                                         lmtp_port=self.lmtp_port, format=DOVECOT_FORMAT,
+                                        mailboxes="".join(MAILBOX_CONF % (m, m) for m in MAILBOXES),
                                         cpus=os.cpu_count() or 1))
         self.proc = subprocess.Popen(["dovecot", "-F", "-c", self.conf],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -36,7 +36,7 @@ class Filler {
     }
     size_t u = next_user_++;
     Result<ImapConn*> c = ImapConn::Open(loop_, spec_.host, spec_.port, [this, u](Reply* r) {
-      (void)r;
+      if (r->closed) return Error("greeting", r), Done(u);
       Login(u);
     });
     if (!c.ok()) {

@@ -7,3 +7,5 @@ BIN=${BIN:-bin}
 export SLOTMAIL_BIN=$(cd "$BIN" && pwd)
 python3 bench/idle_rss_bench.py
 python3 bench/idle_latency_bench.py
+bench/compare-dovecot
+bench/compare-lmtp

@@ -37,6 +37,21 @@ CREATE TABLE IF NOT EXISTS tombstones(
   modseq INTEGER NOT NULL,
   PRIMARY KEY(mailbox, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS subscriptions(name TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sort_keys(
+  guid TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  has_sent_date INTEGER NOT NULL,
+  sent_date INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  subject_reply INTEGER NOT NULL,
+  from_key TEXT NOT NULL,
+  to_key TEXT NOT NULL,
+  cc_key TEXT NOT NULL,
+  display_from TEXT NOT NULL,
+  display_to TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  in_reply_to TEXT NOT NULL,
+  refs TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 MailboxRow ReadMailbox(const Stmt& s) {
@@ -83,9 +98,13 @@ int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 
 }  // namespace
 
+MessageInfo MessageFromColumns(const Stmt& s) { return ReadMessage(s); }
+
 Result<std::unique_ptr<UserIndex>> UserIndex::Open(const std::string& path, bool create) {
   ASSIGN_OR_RETURN(auto db, Database::Open(path, create));
-  if (create) RETURN_IF_ERROR(db->Exec(kSchema));
+  // Every open, not only at creation: tables added since an index was
+  // created (sort_keys) then exist in it too. Idempotent.
+  RETURN_IF_ERROR(db->Exec(kSchema));
   return std::unique_ptr<UserIndex>(new UserIndex(std::move(db)));
 }
 

@@ -4,7 +4,8 @@
 // The message files are removed before measuring, so the figures cannot
 // include reading or parsing a message: keys come from the index only.
 // Prints "name: value unit" lines, best of 3. Exits non-zero only when a
-// store call fails. `--quick` uses 2,000 messages (a smoke test).
+// store call fails. `--quick` uses 2,000 messages (a smoke test),
+// `--messages N` N messages.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -157,7 +158,8 @@ Status Run(const std::string& dir, uint64_t count) {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  const uint64_t count = quick ? 2000 : 100000;
+  uint64_t count = quick ? 2000 : 100000;
+  if (argc > 2 && std::strcmp(argv[1], "--messages") == 0) count = std::strtoull(argv[2], nullptr, 10);
   const char* base = std::getenv("TMPDIR");
   std::string dir = std::string(base ? base : "/tmp") + "/slotmail-sortbench.XXXXXX";
   if (mkdtemp(dir.data()) == nullptr) {

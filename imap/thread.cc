@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/limits.h"
+
 namespace slotmail::imap {
 namespace {
 
@@ -34,6 +36,7 @@ class Threader {
   std::vector<ThreadNode> Run() {
     for (size_t i = 0; i < items_.size(); ++i) RegisterId(i);
     for (size_t i = 0; i < items_.size(); ++i) Link(i);
+    CapDepth();
     std::vector<size_t> roots;                                     // (2)
     for (size_t c = 0; c < nodes_.size(); ++c) {
       if (nodes_[c].parent == SIZE_MAX) roots.push_back(c);
@@ -62,12 +65,36 @@ class Threader {
     return it->second;
   }
 
-  // True if `a` is `b` or one of its ancestors.
-  bool IsAncestor(size_t a, size_t b) const {
-    for (size_t c = b; c != SIZE_MAX; c = nodes_[c].parent) {
-      if (c == a) return true;
+  // True if linking `child` under `parent` would make a loop (child is
+  // parent or one of its ancestors), or parent is deeper than the limit.
+  bool Refused(size_t child, size_t parent) const {
+    size_t depth = 0;
+    for (size_t c = parent; c != SIZE_MAX; c = nodes_[c].parent) {
+      if (c == child || ++depth > limits::kMaxThreadDepth) return true;
     }
     return false;
+  }
+
+  // Linking checks only the parent's side; a subtree linked under a deep
+  // parent may still go deeper. Whatever is below the limit starts anew.
+  void CapDepth() {
+    std::vector<std::pair<size_t, size_t>> stack;  // (container, depth)
+    for (size_t c = 0; c < nodes_.size(); ++c) {
+      if (nodes_[c].parent == SIZE_MAX) stack.push_back({c, 0});
+    }
+    while (!stack.empty()) {
+      const auto [c, depth] = stack.back();
+      stack.pop_back();
+      const std::vector<size_t> children = nodes_[c].children;
+      for (size_t g : children) {
+        if (depth + 1 > limits::kMaxThreadDepth) {
+          Unlink(g);
+          stack.push_back({g, 0});
+        } else {
+          stack.push_back({g, depth + 1});
+        }
+      }
+    }
   }
 
   void SetParent(size_t child, size_t parent) {
@@ -93,13 +120,13 @@ class Threader {
     for (const std::string& id : refs) chain.push_back(ContainerFor(id));
     for (size_t j = 0; j + 1 < chain.size(); ++j) {
       const size_t parent = chain[j], child = chain[j + 1];
-      if (nodes_[child].parent != SIZE_MAX || IsAncestor(child, parent)) continue;
+      if (nodes_[child].parent != SIZE_MAX || Refused(child, parent)) continue;
       SetParent(child, parent);
     }
     // (1B) the last reference is this message's parent; with no references
     // it has none.
     Unlink(i);
-    if (!chain.empty() && !IsAncestor(i, chain.back())) SetParent(i, chain.back());
+    if (!chain.empty() && !Refused(i, chain.back())) SetParent(i, chain.back());
   }
 
   bool IsDummy(size_t c) const { return nodes_[c].item == ThreadNode::kDummy; }

@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include "common/limits.h"
+
 namespace slotmail::imap {
 namespace {
 
@@ -81,6 +85,27 @@ TEST_CASE("thread: REFERENCES gathers roots by base subject") {
   b.Add("<6@x>", {}, "", 1);              // empty subjects are never gathered
   b.Add("<7@x>", {}, "", 2);
   CHECK(b.References() == "THREAD (6)(7)((4)(5))(2 (1)(3))");
+}
+
+TEST_CASE("thread: REFERENCES breaks reply chains deeper than the limit") {
+  // In order and in reverse order of arrival: both ways end in threads of
+  // at most kMaxThreadDepth + 1 messages, without deep recursion.
+  for (bool reverse : {false, true}) {
+    Box b;
+    const int n = 3 * static_cast<int>(limits::kMaxThreadDepth);
+    for (int k = 0; k < n; ++k) {
+      const int i = reverse ? n - 1 - k : k;
+      std::vector<std::string> refs;
+      if (i > 0) refs.push_back("<" + std::to_string(i - 1) + "@x>");
+      b.Add("<" + std::to_string(i) + "@x>", refs, "chain " + std::to_string(i), 1000 + i);
+    }
+    const std::string t = b.References();
+    const auto threads = std::count(t.begin(), t.end(), '(');
+    CHECK(threads >= 3);
+    CHECK(threads <= 4);
+    // Every message once: "THREAD (a b)(c d)" has threads - 1 fewer spaces.
+    CHECK(std::count(t.begin(), t.end(), ' ') + threads - 1 == n);
+  }
 }
 
 TEST_CASE("thread: ORDEREDSUBJECT groups by base subject, ordered by first date") {

@@ -150,8 +150,16 @@ void Start(Session& s, std::shared_ptr<SortJob> job, imap::SearchKey key) {
       });
 }
 
-// A parse error: BADCHARSET is NO (RFC 5256 3), the rest BAD.
-void Refuse(Session& s, const Status& st) {
+// A parse error: BADCHARSET is NO (RFC 5256 3), the rest BAD. A failed
+// SORT RETURN (... SAVE ...) empties the saved result, as a failed SEARCH
+// does (RFC 5182 2.1), lest a pipelined command act on an older one.
+void Refuse(Session& s, const std::vector<imap::Arg>& args, const Status& st) {
+  if (args.size() >= 2) {
+    imap::Arg all;
+    all.value = "ALL";
+    auto ret = imap::ParseSearch({args[0], args[1], all});  // RETURN (...) alone
+    if (ret.ok() && ret->ret.save) s.selected()->SaveResult({});
+  }
   if (imap::IsBadCharset(st)) return s.Finish("NO " + st.message());
   s.FinishBad(st.message());
 }
@@ -160,7 +168,7 @@ void Refuse(Session& s, const Status& st) {
 
 void CmdSort(Session& s, imap::Command& cmd) {
   auto req = imap::ParseSort(cmd.args);
-  if (!req.ok()) return Refuse(s, req.status());
+  if (!req.ok()) return Refuse(s, cmd.args, req.status());
   auto job = std::make_shared<SortJob>();
   job->tag = cmd.tag;
   job->uid = cmd.name == "UID SORT";
@@ -171,7 +179,7 @@ void CmdSort(Session& s, imap::Command& cmd) {
 
 void CmdThread(Session& s, imap::Command& cmd) {
   auto req = imap::ParseThread(cmd.args);
-  if (!req.ok()) return Refuse(s, req.status());
+  if (!req.ok()) return Refuse(s, {}, req.status());
   auto job = std::make_shared<SortJob>();
   job->tag = cmd.tag;
   job->uid = cmd.name == "UID THREAD";

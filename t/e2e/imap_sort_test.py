@@ -188,6 +188,15 @@ class Sort(unittest.TestCase):
                              " ALL 5,1:4,6")
             self.assertEqual(esearch('SORT RETURN (COUNT MIN) (DATE) UTF-8 SUBJECT "nothing"'),
                              " COUNT 0")
+            # SAVE keeps the found set for "$" (RFC 5182), and sends nothing.
+            lines = raw.ok('SORT RETURN (SAVE) (REVERSE DATE) UTF-8 FROM "a"')
+            self.assertEqual([l for l in lines if l.startswith(b"* ")], [])
+            self.assertIn(b"* SEARCH 2 5 6", raw.ok("SEARCH $"))
+            self.assertEqual(esearch("SORT RETURN (ALL) (SUBJECT) UTF-8 $"), " ALL 2,6,5")
+            # A SORT with SAVE that fails empties it.
+            raw.bad("SORT RETURN (SAVE) (NOPE) UTF-8 ALL")
+            self.assertIn(b"* SEARCH", raw.ok("SEARCH $"))
+            self.assertNotIn(b"* SEARCH 2 5 6", raw.ok("SEARCH $"))
             # Without RETURN the answer is a plain SORT response.
             lines = raw.ok("SORT (DATE) UTF-8 ALL")
             self.assertIn(b"* SORT 5 3 2 1 6 4", lines)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string_view>
 
 
 namespace slotmail::imap {
@@ -59,21 +60,40 @@ Result<SearchProgram> ParseProgram(const std::vector<Arg>& ret, std::vector<Arg>
   return ParseSearch(args);
 }
 
-// Negative, zero or positive as a sorts before, with or after b.
-int Compare(Key key, const SortItem& a, const SortItem& b) {
-  auto three_way = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  switch (key) {
-    case Key::kArrival: return three_way(a.internal_date, b.internal_date);
-    case Key::kDate: return three_way(SentDate(a), SentDate(b));
-    case Key::kSize: return three_way(a.size, b.size);
-    case Key::kCc: return a.keys->cc.compare(b.keys->cc);
-    case Key::kFrom: return a.keys->from.compare(b.keys->from);
-    case Key::kTo: return a.keys->to.compare(b.keys->to);
-    case Key::kSubject: return a.keys->subject.compare(b.keys->subject);
-    case Key::kDisplayFrom: return a.keys->display_from.compare(b.keys->display_from);
-    case Key::kDisplayTo: return a.keys->display_to.compare(b.keys->display_to);
+// One criterion's values for every item, side by side, so comparisons read
+// contiguous memory instead of chasing each item's keys.
+struct Column {
+  bool numeric = true;
+  bool reverse = false;
+  std::vector<int64_t> numbers;
+  std::vector<std::string_view> strings;
+
+  // Negative, zero or positive as item x sorts before, with or after y.
+  int Compare(size_t x, size_t y) const {
+    if (numeric) return numbers[x] < numbers[y] ? -1 : (numbers[y] < numbers[x] ? 1 : 0);
+    return strings[x].compare(strings[y]);
   }
-  return 0;
+};
+
+Column MakeColumn(const SortCriterion& c, const std::vector<SortItem>& items) {
+  Column col;
+  col.reverse = c.reverse;
+  col.numeric = c.key == Key::kArrival || c.key == Key::kDate || c.key == Key::kSize;
+  for (const SortItem& it : items) {
+    const mime::SortKeys& k = *it.keys;
+    switch (c.key) {
+      case Key::kArrival: col.numbers.push_back(it.internal_date); break;
+      case Key::kDate: col.numbers.push_back(SentDate(it)); break;
+      case Key::kSize: col.numbers.push_back(static_cast<int64_t>(it.size)); break;
+      case Key::kCc: col.strings.push_back(k.cc); break;
+      case Key::kFrom: col.strings.push_back(k.from); break;
+      case Key::kTo: col.strings.push_back(k.to); break;
+      case Key::kSubject: col.strings.push_back(k.subject); break;
+      case Key::kDisplayFrom: col.strings.push_back(k.display_from); break;
+      case Key::kDisplayTo: col.strings.push_back(k.display_to); break;
+    }
+  }
+  return col;
 }
 
 }  // namespace
@@ -120,16 +140,16 @@ bool SentBefore(const SortItem& a, const SortItem& b) {
 
 std::vector<size_t> SortOrder(const std::vector<SortCriterion>& criteria,
                               const std::vector<SortItem>& items) {
+  std::vector<Column> columns;
+  for (const SortCriterion& c : criteria) columns.push_back(MakeColumn(c, items));
   std::vector<size_t> order(items.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const SortItem& a = items[x];
-    const SortItem& b = items[y];
-    for (const SortCriterion& c : criteria) {
-      const int r = Compare(c.key, a, b);
-      if (r != 0) return c.reverse ? r > 0 : r < 0;
+    for (const Column& col : columns) {
+      const int r = col.Compare(x, y);
+      if (r != 0) return col.reverse ? r > 0 : r < 0;
     }
-    return a.seq < b.seq;
+    return items[x].seq < items[y].seq;
   });
   return order;
 }

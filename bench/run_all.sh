@@ -4,6 +4,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
 "$BIN/store_bench"
+"$BIN/sort_bench"
 export SLOTMAIL_BIN=$(cd "$BIN" && pwd)
 python3 bench/idle_rss_bench.py
 python3 bench/idle_latency_bench.py

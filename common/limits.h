@@ -77,6 +77,9 @@ inline constexpr size_t kMaxImapArgs = 8192;
 inline constexpr size_t kMaxImapArgsPreAuth = 80;
 // SEARCH key nesting (groups, NOT, OR chains); bounds recursion when evaluating.
 inline constexpr size_t kMaxImapSearchDepth = 128;
+// THREAD=REFERENCES tree depth: a reply chain deeper than this (mail anyone
+// can send) starts a new thread, which bounds recursion and the loop check.
+inline constexpr size_t kMaxThreadDepth = 1000;
 
 // ---- imapd (server side; the parser's limits are in the IMAP section)
 // RFC 3501 5.4: an idle logged-in client may be dropped after 30 minutes.

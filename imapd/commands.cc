@@ -51,6 +51,10 @@ constexpr CommandSpec kCommands[] = {
     {"UID STORE", CmdStore, kSelected, true},
     {"SEARCH", CmdSearch, kSelected, false},
     {"UID SEARCH", CmdSearch, kSelected, true},
+    {"SORT", CmdSort, kSelected, false},
+    {"UID SORT", CmdSort, kSelected, true},
+    {"THREAD", CmdThread, kSelected, false},
+    {"UID THREAD", CmdThread, kSelected, true},
     {"COPY", CmdCopy, kSelected, true},
     {"UID COPY", CmdCopy, kSelected, true},
     {"MOVE", CmdCopy, kSelected, true},
@@ -88,6 +92,7 @@ std::string Capabilities(const Session& s) {
   caps += " LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE";
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
   caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
+  caps += " SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
   caps += " ACL RIGHTS=texk METADATA METADATA-SERVER";
   if (s.state() != State::kNotAuthenticated) caps += " COMPRESS=DEFLATE";

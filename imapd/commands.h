@@ -82,6 +82,9 @@ void CmdCopy(Session& s, imap::Command& cmd);     // COPY, MOVE and UID variants
 void CmdFetch(Session& s, imap::Command& cmd);
 // cmd_search.cc
 void CmdSearch(Session& s, imap::Command& cmd);
+// cmd_sort.cc (RFC 5256 SORT and THREAD, RFC 5957, RFC 5267 ESORT)
+void CmdSort(Session& s, imap::Command& cmd);    // SORT and UID SORT
+void CmdThread(Session& s, imap::Command& cmd);  // THREAD and UID THREAD
 // cmd_idle.cc
 void CmdIdle(Session& s, imap::Command& cmd);
 // cmd_compress.cc (RFC 4978)

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "mime/sort_keys.h"
 #include "store/metadata.h"
 #include "store/types.h"
 
@@ -36,6 +37,12 @@ struct AppendItem {
   std::string_view bytes;
   Flags flags;
   int64_t internal_date = 0;
+};
+
+// A message with what SORT and THREAD need of it (Store::FetchSortKeys).
+struct SortRecord {
+  MessageInfo info;
+  mime::SortKeys keys;
 };
 
 struct StoreOptions {
@@ -157,6 +164,13 @@ class Store {
   // UIDs expunged with a modseq above `modseq`, ascending.
   Result<std::vector<uint32_t>> VanishedSince(std::string_view user, std::string_view mailbox,
                                               uint64_t modseq);
+  // Metadata and sort keys of the live messages with UIDs in `range`,
+  // ascending by UID, from one index query. Keys the index lacks (messages
+  // stored before it kept them) are computed from the bytes once and
+  // stored; a message whose bytes are gone meanwhile gets empty keys.
+  // (store_sort.cc)
+  Result<std::vector<SortRecord>> FetchSortKeys(std::string_view user, std::string_view mailbox,
+                                                UidRange range);
   // The bytes of a message of `user`, by GUID.
   Result<std::string> ReadMessage(std::string_view user, std::string_view guid);
 

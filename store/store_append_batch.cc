@@ -5,6 +5,7 @@
 #include "store/flags.h"
 #include "store/mailbox_rows.h"
 #include "store/names.h"
+#include "store/sort_key_rows.h"
 #include "store/store_impl.h"
 
 namespace slotmail::store {
@@ -52,6 +53,7 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
   ASSIGN_OR_RETURN(std::string box, CanonicalMailboxName(mailbox));
   if (items.empty()) return Status::InvalidArgument("no message to append");
   std::vector<MessageInfo> msgs;
+  std::vector<mime::SortKeys> keys;  // computed outside the lock, stored with the rows
   for (const AppendItem& item : items) {
     if (item.bytes.size() > impl_->options.max_message_bytes) {
       return Status::TooBig("message larger than the size limit");
@@ -63,6 +65,7 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
     m.flags = item.flags;
     RETURN_IF_ERROR(NormalizeFlags(&m.flags));
     msgs.push_back(std::move(m));
+    keys.push_back(mime::ComputeSortKeys(item.bytes));
   }
   // Cheap checks first, so a doomed batch writes nothing at all.
   RETURN_IF_ERROR(impl_->Read(user, [&](UserIndex* ix) -> Status {
@@ -92,6 +95,9 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
           vanished = true;
           return Status::IOError("message file vanished before commit");
         }
+      }
+      for (size_t i = 0; i < msgs.size(); ++i) {
+        RETURN_IF_ERROR(PutSortKeys(ix, msgs[i].guid, keys[i]));
       }
       return InsertBatch(ix, box, &msgs);
     });

@@ -42,6 +42,21 @@ CREATE TABLE IF NOT EXISTS metadata(
   entry TEXT NOT NULL,
   value BLOB NOT NULL,
   PRIMARY KEY(mailbox, entry)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sort_keys(
+  guid TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  has_sent_date INTEGER NOT NULL,
+  sent_date INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  subject_reply INTEGER NOT NULL,
+  from_key TEXT NOT NULL,
+  to_key TEXT NOT NULL,
+  cc_key TEXT NOT NULL,
+  display_from TEXT NOT NULL,
+  display_to TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  in_reply_to TEXT NOT NULL,
+  refs TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 MailboxRow ReadMailbox(const Stmt& s) {
@@ -87,6 +102,8 @@ Result<std::vector<T>> CollectRows(Stmt& s, ReadRow read) {
 int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 
 }  // namespace
+
+MessageInfo MessageFromColumns(const Stmt& s) { return ReadMessage(s); }
 
 Result<std::unique_ptr<UserIndex>> UserIndex::Open(const std::string& path, bool create) {
   ASSIGN_OR_RETURN(auto db, Database::Open(path, create));

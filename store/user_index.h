@@ -74,4 +74,8 @@ class UserIndex {
   std::unique_ptr<Database> db_;
 };
 
+// A message from the columns uid, guid, size, internal_date, flags,
+// keywords, modseq (columns 0 to 6 of `s`), as UserIndex reads them.
+MessageInfo MessageFromColumns(const Stmt& s);
+
 }  // namespace slotmail::store

@@ -1,0 +1,114 @@
+// Store::FetchSortKeys: sort keys come from the index (kept at append),
+// are filled once for messages stored before the index kept them, and are
+// never recomputed from the message files once there.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "store/paths.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+#include "t/unit/temp_dir.h"
+
+namespace slotmail::store {
+namespace {
+
+std::string Msg(int n) {
+  return "From: Sender" + std::to_string(n) + " <s" + std::to_string(n) + "@x>\r\n" +
+         "Subject: Re: topic " + std::to_string(n % 3) + "\r\n" +
+         "Date: Tue, 1 Jul 2003 10:" + std::to_string(10 + n) + ":00 +0000\r\n" +
+         "Message-ID: <m" + std::to_string(n) + "@x>\r\nReferences: <m0@x>\r\n\r\nbody\r\n";
+}
+
+class Fixture {
+ public:
+  Fixture() { Open(); }
+  void Open() {
+    store_.reset();
+    auto s = Store::Open(root(), {.kdf_iterations = 1000});
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    store_ = std::move(s.value());
+  }
+  std::string root() const { return dir_.path() + "/slot"; }
+  Store* operator->() { return store_.get(); }
+  void Close() { store_.reset(); }
+
+  std::vector<SortRecord> Fetch() {
+    auto r = store_->FetchSortKeys("alice", "INBOX", {1, UINT32_MAX});
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    return r.value();
+  }
+  // Removes the message files: whatever still works needs none of them.
+  void RemoveBlobs(const std::vector<SortRecord>& records) {
+    SlotPaths paths(root());
+    for (const auto& r : records) (void)::unlink(paths.BlobPath("alice", r.info.guid).c_str());
+  }
+  void Sql(const char* sql) {
+    auto db = Database::Open(SlotPaths(root()).IndexPath("alice"), false);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->Exec(sql).ok());
+  }
+
+ private:
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+void CheckKeys(const std::vector<SortRecord>& records, int n) {
+  REQUIRE(records.size() == static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    CHECK(records[i].info.uid == static_cast<uint32_t>(i + 1));
+    CHECK(records[i].keys == mime::ComputeSortKeys(Msg(i + 1)));
+  }
+}
+
+TEST_CASE("store: sort keys are kept at append and read without the message files") {
+  Fixture f;
+  REQUIRE(f->CreateUser("alice", "secret").ok());
+  for (int i = 1; i <= 5; ++i) REQUIRE(f->Append("alice", "INBOX", Msg(i), {}, 1700000000).ok());
+  auto records = f.Fetch();
+  CheckKeys(records, 5);
+  CHECK(records[0].keys.subject == "TOPIC 1");
+  CHECK(records[0].keys.references == std::vector<std::string>{"<m0@x>"});
+  f.RemoveBlobs(records);
+  CheckKeys(f.Fetch(), 5);
+  // A range reads only its messages.
+  auto part = f->FetchSortKeys("alice", "INBOX", {2, 3});
+  REQUIRE(part.ok());
+  CHECK(part->size() == 2);
+  CHECK(part->front().info.uid == 2);
+}
+
+TEST_CASE("store: sort keys missing from an older index are computed once and kept") {
+  Fixture f;
+  REQUIRE(f->CreateUser("alice", "secret").ok());
+  for (int i = 1; i <= 4; ++i) REQUIRE(f->Append("alice", "INBOX", Msg(i), {}, 1700000000).ok());
+  REQUIRE(f->Copy("alice", "INBOX", {{1, 1}}, "INBOX").ok());  // uid 5 shares uid 1's GUID
+  f.Close();
+  // An index from before the table existed; reopening creates it empty.
+  f.Sql("DROP TABLE sort_keys");
+  f.Open();
+  auto records = f.Fetch();
+  REQUIRE(records.size() == 5);
+  CHECK(records[4].keys == records[0].keys);
+  f.RemoveBlobs(records);
+  auto again = f.Fetch();  // no file left: these come from the rows just kept
+  REQUIRE(again.size() == 5);
+  CHECK(again[4].keys == again[0].keys);
+  again.pop_back();
+  CheckKeys(again, 4);
+
+  // Rows of another derivation version count as missing.
+  f.Close();
+  f.Sql("UPDATE sort_keys SET version = 0, subject = 'STALE'");
+  f.Open();
+  auto stale = f.Fetch();  // the files are gone: empty keys, nothing stored
+  REQUIRE(stale.size() == 5);
+  CHECK(stale[0].keys.subject.empty());
+}
+
+}  // namespace
+}  // namespace slotmail::store

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -101,14 +102,14 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   return FsyncPath(DirName(path));
 }
 
-Result<std::string> ReadFile(const std::string& path) {
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open", path, errno);
   FdCloser closer{fd};
   struct stat st;
   if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", path, errno);
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  out.resize(std::min(static_cast<size_t>(st.st_size), max_bytes));
   size_t got = 0;
   while (got < out.size()) {
     ssize_t n = ::read(fd, out.data() + got, out.size() - got);

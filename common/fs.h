@@ -2,6 +2,7 @@
 // implicitly: callers decide when data must be durable.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,8 @@ Status WriteNewFile(const std::string& path, std::string_view data);
 // before the rename and the directory after, so the new contents are durable
 // when this returns.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
-Result<std::string> ReadFile(const std::string& path);
+// The file's bytes, or only its first `max_bytes` if it is longer.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = SIZE_MAX);
 // Writes all of `data` at the fd's position, retrying short writes and EINTR.
 Status WriteAll(int fd, std::string_view data, std::string_view path_for_errors);
 

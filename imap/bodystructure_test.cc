@@ -17,6 +17,7 @@
 #include "mime/message_parser.h"
 #include "mime/mutator_testutil.h"
 #include "mime/serialize.h"
+#include "t/unit/mime_corpus.h"
 
 namespace slotmail::imap {
 namespace {
@@ -280,25 +281,8 @@ TEST_CASE("imap bodystructure: formatting a cached structure equals formatting a
   CHECK(MessageEnvelope(cached.value()) == MessageEnvelope(m));
 }
 
-// The source tree: $SLOTMAIL_SOURCE_DIR, else derived from this file's path,
-// else the current directory.
-std::filesystem::path SourceDir() {
-  if (const char* d = std::getenv("SLOTMAIL_SOURCE_DIR"); d && *d) return d;
-  std::string here = __FILE__;
-  std::string suffix = "imap/bodystructure_test.cc";
-  if (here.size() > suffix.size() && here.ends_with("/" + suffix)) {
-    std::filesystem::path root = here.substr(0, here.size() - suffix.size() - 1);
-    if (std::filesystem::exists(root / "t/mime_corpus")) return root;
-  }
-  return ".";
-}
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
+using testing::SourceDir;
 
 // An expected-output file without its one trailing newline.
 std::string Expected(const std::filesystem::path& p) {

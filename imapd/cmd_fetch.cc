@@ -1,10 +1,13 @@
 // FETCH and UID FETCH. Work happens off the loop in chunks, so one huge
 // FETCH neither blocks other clients nor holds a whole mailbox in memory.
+#include <span>
+
 #include "common/hash.h"
 #include "imap/fetch_items.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
 #include "imapd/fetch_render.h"
+#include "imapd/fetch_structures.h"
 #include "imapd/mime_cache.h"
 #include "imapd/server.h"
 #include "imapd/status_map.h"
@@ -35,6 +38,15 @@ struct Chunk {
   bool unknown_cte = false;
 };
 
+// A message whose file is missing: fine if it was expunged (and collected)
+// since the client saw it, there is nothing to show; a file lost under a
+// live row is an error the client hears as NO (and no crash).
+Status CheckGone(store::Store& st, const FetchJob& job, uint32_t uid) {
+  ASSIGN_OR_RETURN(auto live, st.FetchByUid(job.user, job.mailbox, {{uid, uid}}));
+  if (live.empty()) return Status::Ok();
+  return Status::Corruption("message file of a live message is missing");
+}
+
 Result<Chunk> RenderChunk(store::Store& st, MimeCache& cache, FetchJob& job, size_t begin,
                           size_t end) {
   Chunk chunk;
@@ -59,19 +71,36 @@ Result<Chunk> RenderChunk(store::Store& st, MimeCache& cache, FetchJob& job, siz
   }
   const bool need_bytes = NeedsBytes(job.items);
   const bool need_structure = NeedsStructure(job.items);
+  const bool header_only = need_bytes && NeedsOnlyHeader(job.items);
+  // Structures come without the files (cache, then index) unless every
+  // file is read whole anyway.
+  std::vector<std::shared_ptr<const mime::Message>> structures;
+  if (need_structure && (!need_bytes || header_only)) {
+    ASSIGN_OR_RETURN(structures,
+                     LoadStructures(st, cache, job.user,
+                                    std::span(job.messages).subspan(begin, end - begin)));
+  }
   for (size_t i = begin; i < end; ++i) {
     const store::MessageInfo& m = job.messages[i];
     std::string bytes;
     std::shared_ptr<const mime::Message> parsed;
+    if (!structures.empty()) {
+      parsed = structures[i - begin];
+      if (parsed == nullptr) {
+        RETURN_IF_ERROR(CheckGone(st, job, m.uid));
+        continue;
+      }
+    }
     if (need_bytes) {
-      auto b = st.ReadMessage(job.user, m.guid);
+      auto b = header_only ? st.ReadMessageHead(job.user, m.guid, parsed->root.header.end)
+                           : st.ReadMessage(job.user, m.guid);
       if (!b.ok()) {
-        // Expunged (and collected) since the client saw it: nothing to show.
-        if (b.status().code() == Code::kNotFound) continue;
-        return b.status();
+        if (b.status().code() != Code::kNotFound) return b.status();
+        RETURN_IF_ERROR(CheckGone(st, job, m.uid));
+        continue;
       }
       bytes = std::move(b).value();
-      if (need_structure) parsed = cache.Get(m.guid, bytes);
+      if (need_structure && parsed == nullptr) parsed = cache.Get(m.guid, bytes);
     }
     FetchInput in;
     in.msg = &m;

@@ -95,12 +95,20 @@ bool NeedsBytes(const std::vector<imap::FetchItem>& items) {
       case Kind::kRfc822Text:
       case Kind::kBodySection:
       case Kind::kBinary:
-      case Kind::kBinarySize:
-      case Kind::kEnvelope:
-      case Kind::kBody:
-      case Kind::kBodyStructure: return true;
+      case Kind::kBinarySize: return true;
       default: return false;
     }
+  });
+}
+
+bool NeedsOnlyHeader(const std::vector<imap::FetchItem>& items) {
+  return std::all_of(items.begin(), items.end(), [](const imap::FetchItem& i) {
+    if (i.kind == Kind::kBodySection) {
+      return i.section.part.empty() &&
+             (i.section.text == Text::kHeader || i.section.text == Text::kHeaderFields ||
+              i.section.text == Text::kHeaderFieldsNot);
+    }
+    return i.kind == Kind::kRfc822Header || !NeedsBytes({i});
   });
 }
 

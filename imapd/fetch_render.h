@@ -12,16 +12,21 @@
 
 namespace slotmail::imapd {
 
-// What the items need beyond the index row.
+// What the items need beyond the index row. ENVELOPE, BODY and
+// BODYSTRUCTURE need the structure alone, not the bytes.
 bool NeedsBytes(const std::vector<imap::FetchItem>& items);
 bool NeedsStructure(const std::vector<imap::FetchItem>& items);
+// True if of the bytes the items need only the message's header block,
+// [0, parsed->root.header.end) (RFC822.HEADER, BODY[HEADER],
+// BODY[HEADER.FIELDS ...]): the caller may then pass just that prefix.
+bool NeedsOnlyHeader(const std::vector<imap::FetchItem>& items);
 bool SetsSeen(const std::vector<imap::FetchItem>& items);
 
 struct FetchInput {
   const store::MessageInfo* msg = nullptr;
   uint32_t seq = 0;
   bool recent = false;
-  const std::string* bytes = nullptr;     // set if NeedsBytes
+  const std::string* bytes = nullptr;     // set if NeedsBytes (see NeedsOnlyHeader)
   const mime::Message* parsed = nullptr;  // set if NeedsStructure
   bool add_uid = false;    // UID FETCH: UID is always returned
   bool add_flags = false;  // \Seen was just set: FLAGS is returned

@@ -6,27 +6,34 @@ namespace slotmail::imapd {
 
 std::shared_ptr<const mime::Message> MimeCache::Get(const std::string& guid,
                                                     std::string_view bytes) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = index_.find(guid);
-    if (it != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      ++hits_;
-      return it->second->second;
-    }
-    ++misses_;
-  }
+  if (auto cached = Find(guid)) return cached;
   // Parse outside the lock: other workers keep using the cache meanwhile.
   auto parsed = std::make_shared<const mime::Message>(mime::ParseMessage(bytes));
+  Put(guid, parsed);
+  return parsed;
+}
+
+std::shared_ptr<const mime::Message> MimeCache::Find(const std::string& guid) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (index_.count(guid)) return parsed;  // another worker raced us; either is right
-  lru_.emplace_front(guid, parsed);
+  auto it = index_.find(guid);
+  if (it == index_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  lru_.splice(lru_.begin(), lru_, it->second);
+  ++hits_;
+  return it->second->second;
+}
+
+void MimeCache::Put(const std::string& guid, std::shared_ptr<const mime::Message> parsed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (index_.count(guid)) return;  // another worker raced us; either is right
+  lru_.emplace_front(guid, std::move(parsed));
   index_[guid] = lru_.begin();
   while (lru_.size() > capacity_) {
     index_.erase(lru_.back().first);
     lru_.pop_back();
   }
-  return parsed;
 }
 
 size_t MimeCache::hits() const {

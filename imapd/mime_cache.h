@@ -21,6 +21,11 @@ class MimeCache {
 
   // The parse of `bytes` (whose SHA-256 is `guid`), from the cache or fresh.
   std::shared_ptr<const mime::Message> Get(const std::string& guid, std::string_view bytes);
+  // The cached structure of `guid`, or nullptr (counted as a miss).
+  std::shared_ptr<const mime::Message> Find(const std::string& guid);
+  // Caches `parsed` as the structure of `guid`. REQUIRES: parsed != nullptr
+  // and it is the parse of the bytes `guid` names.
+  void Put(const std::string& guid, std::shared_ptr<const mime::Message> parsed);
   size_t hits() const;
   size_t misses() const;
 

@@ -34,8 +34,9 @@ bool BlobStore::Exists(std::string_view user, std::string_view guid) const {
   return fs::Exists(paths_->BlobPath(user, guid));
 }
 
-Result<std::string> BlobStore::Read(std::string_view user, std::string_view guid) const {
-  return fs::ReadFile(paths_->BlobPath(user, guid));
+Result<std::string> BlobStore::Read(std::string_view user, std::string_view guid,
+                                    size_t max_bytes) const {
+  return fs::ReadFile(paths_->BlobPath(user, guid), max_bytes);
 }
 
 Result<uint64_t> BlobStore::Size(std::string_view user, std::string_view guid) const {

@@ -2,6 +2,7 @@
 // doc/store.md "Blobs".
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,7 +24,9 @@ class BlobStore {
   Status Put(std::string_view user, std::string_view guid, std::string_view bytes,
              bool* created);
   bool Exists(std::string_view user, std::string_view guid) const;
-  Result<std::string> Read(std::string_view user, std::string_view guid) const;
+  // The blob's bytes, or its first `max_bytes` if it is longer.
+  Result<std::string> Read(std::string_view user, std::string_view guid,
+                           size_t max_bytes = SIZE_MAX) const;
   // Size in bytes, or NotFound.
   Result<uint64_t> Size(std::string_view user, std::string_view guid) const;
   // Unlinks the blob (not synced; Ok if absent). REQUIRES: the caller holds

@@ -25,6 +25,13 @@ Stmt& Stmt::Bind(int index, std::string_view text) {
   return *this;
 }
 
+Stmt& Stmt::BindBlob(int index, std::string_view bytes) {
+  SM_CHECK(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                          SQLITE_TRANSIENT) == SQLITE_OK)
+      << index;
+  return *this;
+}
+
 Result<bool> Stmt::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -44,6 +51,12 @@ std::string Stmt::Text(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_, column);
   int n = sqlite3_column_bytes(stmt_, column);
   return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
+}
+
+std::string Stmt::Blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool create) {

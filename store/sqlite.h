@@ -29,12 +29,14 @@ class Stmt {
 
   Stmt& Bind(int index, int64_t value);
   Stmt& Bind(int index, std::string_view text);
+  Stmt& BindBlob(int index, std::string_view bytes);  // binary data, NULs and all
   // true: a row is available; false: done. Errors as Status.
   Result<bool> Step();
   // Step() for statements that return no rows.
   Status Run();
   int64_t Int(int column) const;
   std::string Text(int column) const;
+  std::string Blob(int column) const;  // a BLOB column's bytes ("" for NULL)
 
  private:
   Database* db_;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "mime/message.h"
 #include "mime/sort_keys.h"
 #include "store/metadata.h"
 #include "store/types.h"
@@ -173,6 +174,18 @@ class Store {
                                                 UidRange range);
   // The bytes of a message of `user`, by GUID.
   Result<std::string> ReadMessage(std::string_view user, std::string_view guid);
+  // The first `max_bytes` bytes of that message (all of it if shorter): e.g.
+  // its header block, whose end the message's structure records.
+  Result<std::string> ReadMessageHead(std::string_view user, std::string_view guid,
+                                      size_t max_bytes);
+  // The MIME structure (mime::ParseMessage of the bytes) of each message of
+  // `guids`, in order, from the index in one query (kept at append). Those
+  // the index lacks (stored before it kept them) are parsed from the bytes
+  // once and kept as a cache row: no change log entry, no sync; a crash
+  // may lose the row and the next call computes it again. nullptr for a
+  // message whose row and bytes are both gone. (store_structures.cc)
+  Result<std::vector<std::shared_ptr<const mime::Message>>> FetchStructures(
+      std::string_view user, const std::vector<std::string>& guids);
 
   // ---- integrity
   // The mailbox checksum recomputed from its rows, ignoring the stored one.

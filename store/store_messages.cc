@@ -226,4 +226,11 @@ Result<std::string> Store::ReadMessage(std::string_view user, std::string_view g
   return impl_->blobs->Read(user, guid);
 }
 
+Result<std::string> Store::ReadMessageHead(std::string_view user, std::string_view guid,
+                                           size_t max_bytes) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  if (!IsLowerHex(guid, 64)) return Status::InvalidArgument("malformed message GUID");
+  return impl_->blobs->Read(user, guid, max_bytes);
+}
+
 }  // namespace slotmail::store

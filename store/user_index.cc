@@ -57,6 +57,10 @@ CREATE TABLE IF NOT EXISTS sort_keys(
   message_id TEXT NOT NULL,
   in_reply_to TEXT NOT NULL,
   refs TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mime_structures(
+  guid TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  data BLOB NOT NULL);
 )sql";
 
 MailboxRow ReadMailbox(const Stmt& s) {

@@ -37,12 +37,7 @@ class FetchFromIndex(unittest.TestCase):
                 data = f.read()
             raw.ok(b"APPEND INBOX {%d+}\r\n" % len(data) + data)
         raw.close()
-        removed = 0
-        for root, _dirs, files in os.walk(cls.slot.slot_dir):
-            if os.sep + "blobs" in root:
-                for f in files:
-                    os.remove(os.path.join(root, f))
-                    removed += 1
+        removed = cls.slot.remove_message_files()
         assert removed == len(cls.names), removed
 
     @classmethod

@@ -128,6 +128,16 @@ class Slot:
                                "--kdf-iterations", KDF_ITERATIONS] + list(args),
                               input=input, text=True, capture_output=True, check=True)
 
+    def remove_message_files(self):
+        """Deletes every message file (blob) in the slot; returns how many."""
+        removed = 0
+        for root, _dirs, files in os.walk(self.slot_dir):
+            if os.sep + "blobs" in root:
+                for f in files:
+                    os.remove(os.path.join(root, f))
+                    removed += 1
+        return removed
+
     def stderr(self):
         self.log.flush()
         self.log.seek(0)

@@ -3,15 +3,11 @@
 // never recomputed from the message files once there.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <string>
 #include <vector>
 
-#include "store/paths.h"
-#include "store/sqlite.h"
 #include "store/store.h"
-#include "t/unit/temp_dir.h"
+#include "t/unit/store_fixture.h"
 
 namespace slotmail::store {
 namespace {
@@ -23,38 +19,18 @@ std::string Msg(int n) {
          "Message-ID: <m" + std::to_string(n) + "@x>\r\nReferences: <m0@x>\r\n\r\nbody\r\n";
 }
 
-class Fixture {
+class Fixture : public testing::StoreFixture {
  public:
-  Fixture() { Open(); }
-  void Open() {
-    store_.reset();
-    auto s = Store::Open(root(), {.kdf_iterations = 1000});
-    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    store_ = std::move(s.value());
-  }
-  std::string root() const { return dir_.path() + "/slot"; }
-  Store* operator->() { return store_.get(); }
-  void Close() { store_.reset(); }
-
   std::vector<SortRecord> Fetch() {
-    auto r = store_->FetchSortKeys("alice", "INBOX", {1, UINT32_MAX});
+    auto r = (*this)->FetchSortKeys("alice", "INBOX", {1, UINT32_MAX});
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     return r.value();
   }
-  // Removes the message files: whatever still works needs none of them.
   void RemoveBlobs(const std::vector<SortRecord>& records) {
-    SlotPaths paths(root());
-    for (const auto& r : records) (void)::unlink(paths.BlobPath("alice", r.info.guid).c_str());
+    std::vector<std::string> guids;
+    for (const auto& r : records) guids.push_back(r.info.guid);
+    StoreFixture::RemoveBlobs(guids);
   }
-  void Sql(const char* sql) {
-    auto db = Database::Open(SlotPaths(root()).IndexPath("alice"), false);
-    REQUIRE(db.ok());
-    REQUIRE((*db)->Exec(sql).ok());
-  }
-
- private:
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 void CheckKeys(const std::vector<SortRecord>& records, int n) {

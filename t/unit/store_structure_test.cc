@@ -4,8 +4,6 @@
 // once there. Store::ReadMessageHead reads a prefix.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <string>
 #include <vector>
 
@@ -13,7 +11,7 @@
 #include "store/paths.h"
 #include "store/sqlite.h"
 #include "store/store.h"
-#include "t/unit/temp_dir.h"
+#include "t/unit/store_fixture.h"
 
 namespace slotmail::store {
 namespace {
@@ -27,61 +25,33 @@ std::string Msg(int n) {
          "Content-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--b--\r\n";
 }
 
-class Fixture {
+class Fixture : public testing::StoreFixture {
  public:
-  Fixture() { Open(); }
-  void Open() {
-    store_.reset();
-    auto s = Store::Open(root(), {.kdf_iterations = 1000});
-    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    store_ = std::move(s.value());
-  }
-  std::string root() const { return dir_.path() + "/slot"; }
-  Store* operator->() { return store_.get(); }
-  void Close() { store_.reset(); }
-
   std::vector<std::string> Guids() {
-    auto r = store_->FetchByUid("alice", "INBOX", {{1, UINT32_MAX}});
+    auto r = (*this)->FetchByUid("alice", "INBOX", {{1, UINT32_MAX}});
     REQUIRE(r.ok());
     std::vector<std::string> out;
     for (const auto& m : *r) out.push_back(m.guid);
     return out;
   }
   std::vector<std::shared_ptr<const mime::Message>> Fetch(const std::vector<std::string>& g) {
-    auto r = store_->FetchStructures("alice", g);
+    auto r = (*this)->FetchStructures("alice", g);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     REQUIRE(r->size() == g.size());
     return r.value();
   }
-  // Removes the message files: whatever still works needs none of them.
-  void RemoveBlobs(const std::vector<std::string>& guids) {
-    SlotPaths paths(root());
-    for (const auto& g : guids) (void)::unlink(paths.BlobPath("alice", g).c_str());
-  }
-  void Sql(const char* sql) {
-    auto db = Database::Open(SlotPaths(root()).IndexPath("alice"), false);
-    REQUIRE(db.ok());
-    REQUIRE((*db)->Exec(sql).ok());
-  }
-  // The index is the store's alone while open (exclusive locking).
+  // Rows of mime_structures (closes and reopens the store around the count).
   int64_t Rows() {
     Close();
-    int64_t n = Count();
-    Open();
-    return n;
-  }
-  int64_t Count() {
     auto db = Database::Open(SlotPaths(root()).IndexPath("alice"), false);
     REQUIRE(db.ok());
     auto s = (*db)->Prepare("SELECT count(*) FROM mime_structures");
     REQUIRE(s.ok());
     REQUIRE(s->Step().ok());
-    return s->Int(0);
+    const int64_t n = s->Int(0);
+    Open();
+    return n;
   }
-
- private:
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 // Message i (0-based) of `got` is the parse of Msg(i + 1).

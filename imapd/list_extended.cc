@@ -13,7 +13,8 @@ namespace {
 
 constexpr const char* kStatusItems[] = {"MESSAGES",    "RECENT",          "UIDNEXT",
                                         "UIDVALIDITY", "UNSEEN",          "SIZE",
-                                        "DELETED",     "DELETED-STORAGE", "APPENDLIMIT"};
+                                        "DELETED",     "DELETED-STORAGE", "APPENDLIMIT",
+                                        "HIGHESTMODSEQ"};
 
 // The upper-cased atoms of a parenthesised option list; Protocol otherwise.
 Result<std::vector<std::string>> OptionAtoms(const imap::Arg& list, const char* what) {
@@ -146,6 +147,10 @@ bool AsksRecent(const StatusRequest& req) {
   return std::find(req.items.begin(), req.items.end(), "RECENT") != req.items.end();
 }
 
+bool AsksHighestModSeq(const StatusRequest& req) {
+  return std::find(req.items.begin(), req.items.end(), "HIGHESTMODSEQ") != req.items.end();
+}
+
 std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
                            uint64_t append_limit, NameEncoding enc) {
   std::string out;
@@ -159,6 +164,7 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
                  : item == "SIZE"            ? i.bytes
                  : item == "DELETED"         ? s.deleted
                  : item == "DELETED-STORAGE" ? StorageUnits(s.deleted_bytes)
+                 : item == "HIGHESTMODSEQ"   ? i.highestmodseq
                                              : append_limit;
     if (!out.empty()) out += " ";
     out += item + " " + std::to_string(v);

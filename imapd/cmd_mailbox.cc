@@ -2,6 +2,7 @@
 // LIST (RFC 5258 options, see list_extended.h) and LSUB, STATUS, NAMESPACE,
 // ENABLE.
 #include "imap/condstore_args.h"
+#include "imap/object_id.h"
 #include "imap/parser.h"
 #include "imap/quote.h"
 #include "imapd/args.h"
@@ -144,6 +145,7 @@ void CmdSelect(Session& s, imap::Command& cmd) {
         s.Untagged("OK [UIDNEXT " + std::to_string(r->info.uidnext) + "] Predicted next UID");
         // RFC 7162 3.1.2: every mailbox has modseqs, so always HIGHESTMODSEQ.
         s.Untagged("OK [HIGHESTMODSEQ " + std::to_string(r->info.highestmodseq) + "] Highest");
+        s.Untagged("OK [MAILBOXID (" + imap::MailboxId(r->info.id) + ")] Ok");  // RFC 8474 4.2
         s.Select(std::move(view));
         for (const auto& line : ResyncResponses(r->resync, *s.selected())) s.Untagged(line);
         s.Finish(examine ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed");
@@ -161,11 +163,16 @@ void CmdCreate(Session& s, imap::Command& cmd) {
   // RFC 3501 6.3.3: a trailing separator announces children; drop it.
   while (box.size() > 1 && box.back() == '/') box.pop_back();
   std::string user = s.user(), special_use = *use;
-  RunStatus(
-      s, [user, box, special_use](store::Store& st) {
-        return st.CreateMailbox(user, box, special_use);
+  s.Async<Result<store::MailboxInfo>>(
+      [user, box, special_use](store::Store& st) -> Result<store::MailboxInfo> {
+        RETURN_IF_ERROR(st.CreateMailbox(user, box, special_use));
+        return st.GetMailbox(user, box);
       },
-      "CREATE completed");
+      [&s](Result<store::MailboxInfo> r) {
+        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        // RFC 8474 4.1: the new mailbox's id in the tagged OK.
+        s.Finish("OK [MAILBOXID (" + imap::MailboxId(r->id) + ")] CREATE completed");
+      });
 }
 
 void CmdDelete(Session& s, imap::Command& cmd) {

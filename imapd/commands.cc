@@ -81,7 +81,7 @@ std::string Capabilities(const Session& s) {
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE MULTIAPPEND";
   caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
-  caps += " CONDSTORE QRESYNC";  // RFC 7162
+  caps += " CONDSTORE QRESYNC OBJECTID";  // RFC 7162, RFC 8474
   return caps;
 }
 

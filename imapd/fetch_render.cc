@@ -6,6 +6,7 @@
 #include "imap/bodystructure.h"
 #include "imap/date_time.h"
 #include "imap/envelope.h"
+#include "imap/object_id.h"
 #include "imapd/mailbox_view.h"
 #include "mime/ascii.h"
 #include "mime/header.h"
@@ -143,6 +144,12 @@ std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchIn
       case Kind::kModSeq:
         Append(&out, "MODSEQ (" + std::to_string(m.modseq) + ")");
         has_modseq = true;
+        break;
+      case Kind::kEmailId:
+        Append(&out, "EMAILID (" + imap::EmailId(m.guid) + ")");
+        break;
+      case Kind::kThreadId:
+        Append(&out, "THREADID NIL");  // threads are not kept (imap/object_id.h)
         break;
       case Kind::kEnvelope:
         Append(&out, "ENVELOPE " + imap::MessageEnvelope(*in.parsed));

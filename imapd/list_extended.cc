@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "imap/object_id.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
 #include "store/names.h"
@@ -14,7 +15,7 @@ namespace {
 constexpr const char* kStatusItems[] = {"MESSAGES",    "RECENT",          "UIDNEXT",
                                         "UIDVALIDITY", "UNSEEN",          "SIZE",
                                         "DELETED",     "DELETED-STORAGE", "APPENDLIMIT",
-                                        "HIGHESTMODSEQ"};
+                                        "HIGHESTMODSEQ", "MAILBOXID"};
 
 // The upper-cased atoms of a parenthesised option list; Protocol otherwise.
 Result<std::vector<std::string>> OptionAtoms(const imap::Arg& list, const char* what) {
@@ -156,6 +157,11 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
   std::string out;
   for (const auto& item : req.items) {
     const store::MailboxInfo& i = s.info;
+    if (!out.empty()) out += " ";
+    if (item == "MAILBOXID") {  // RFC 8474 4.3
+      out += "MAILBOXID (" + imap::MailboxId(i.id) + ")";
+      continue;
+    }
     uint64_t v = item == "MESSAGES"          ? i.messages
                  : item == "RECENT"          ? 0  // \Recent is not kept (RFC 9051 drops it)
                  : item == "UIDNEXT"         ? i.uidnext
@@ -166,7 +172,6 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
                  : item == "DELETED-STORAGE" ? StorageUnits(s.deleted_bytes)
                  : item == "HIGHESTMODSEQ"   ? i.highestmodseq
                                              : append_limit;
-    if (!out.empty()) out += " ";
     out += item + " " + std::to_string(v);
   }
   return "STATUS " + MailboxOut(s.info.name, enc) + " (" + out + ")";

@@ -21,7 +21,8 @@ class Store;
 namespace slotmail::imapd {
 
 // ---- STATUS data items: RFC 3501 6.3.10, SIZE (RFC 8438), DELETED (RFC
-// 9051), DELETED-STORAGE (RFC 9208), APPENDLIMIT (RFC 7889).
+// 9051), DELETED-STORAGE (RFC 9208), APPENDLIMIT (RFC 7889), HIGHESTMODSEQ
+// (RFC 7162), MAILBOXID (RFC 8474).
 struct StatusRequest {
   std::vector<std::string> items;  // upper case, as asked, without repeats
   // DELETED or DELETED-STORAGE was asked: the messages must be read.

@@ -182,7 +182,8 @@ void CmdFetch(Session& s, imap::Command& cmd) {
         FetchStart start;
         ASSIGN_OR_RETURN(start.messages, st.FetchByUid(job->user, job->mailbox, uids));
         if (mods.vanished) {
-          ASSIGN_OR_RETURN(auto gone, st.VanishedSince(job->user, job->mailbox, *mods.changed_since));
+          ASSIGN_OR_RETURN(auto gone,
+                           st.VanishedSince(job->user, job->mailbox, *mods.changed_since));
           std::copy_if(gone.begin(), gone.end(), std::back_inserter(start.vanished),
                        [&](uint32_t u) { return InUidSet(uids, u); });
         }

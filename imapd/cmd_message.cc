@@ -152,7 +152,7 @@ void CmdExpunge(Session& s, imap::Command& cmd) {
   s.Async<Result<store::ExpungeResult>>(
       [user, box, uids](store::Store& st) { return st.Expunge(user, box, uids); },
       [&s, name = cmd.name](Result<store::ExpungeResult> r) {
-        // RFC 7162 3.2.10: the modseq of the expunge, since VANISHED has none.
+        // RFC 7162: with CONDSTORE the expunge's modseq (VANISHED carries none).
         std::string code;
         if (r.ok() && s.condstore()) {
           code = "[HIGHESTMODSEQ " + std::to_string(r->highestmodseq) + "] ";

@@ -47,7 +47,7 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req, uin
 // True if `req` asks for RECENT, which IMAP4rev2 does not have (RFC 9051
 // 6.3.11 lists no RECENT).
 bool AsksRecent(const StatusRequest& req);
-// True if `req` asks for HIGHESTMODSEQ (RFC 7162 3.1.6: enables CONDSTORE).
+// True if `req` asks for HIGHESTMODSEQ (RFC 7162: it enables CONDSTORE).
 bool AsksHighestModSeq(const StatusRequest& req);
 
 // ---- LIST

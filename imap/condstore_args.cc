@@ -51,7 +51,7 @@ Result<QresyncParams> ParseQresync(const Arg& list) {
     }
     ASSIGN_OR_RETURN(q.seq_match, SetArg(match.list[0], "Invalid QRESYNC seq-match"));
     ASSIGN_OR_RETURN(q.uid_match, SetArg(match.list[1], "Invalid QRESYNC uid-match"));
-    // RFC 7162 3.2.5.2: both name the same number of messages; no "*".
+    // RFC 7162 3.2.5: both name the same number of messages; no "*".
     for (const auto* set : {&*q.seq_match, &*q.uid_match}) {
       for (const auto& e : set->elements()) {
         if (e.first == SequenceSet::kStar || e.last == SequenceSet::kStar) {

@@ -4,7 +4,7 @@
 
 namespace slotmail::imap {
 
-// RFC 8474 4: objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+// RFC 8474: objectid = 1*255(ALPHA / DIGIT / "_" / "-")
 constexpr size_t kMaxObjectIdBytes = 255;
 
 bool IsObjectId(std::string_view s) {

@@ -244,7 +244,7 @@ Result<SearchKey> KeyParser::ParseKey(size_t depth) {
     return key;
   }
   if (name == "MODSEQ") return ParseModSeq();
-  if (name == "EMAILID" || name == "THREADID") {  // RFC 8474 6
+  if (name == "EMAILID" || name == "THREADID") {  // RFC 8474
     SearchKey key = Leaf(name == "EMAILID" ? Kind::kEmailId : Kind::kThreadId);
     ASSIGN_OR_RETURN(const Arg* id, Take("object id"));
     if (id->kind != Arg::kAtom || !IsObjectId(id->value)) return Bad("invalid object id");

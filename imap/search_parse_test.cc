@@ -94,7 +94,7 @@ TEST_CASE("imap search: numbers, sets, MODSEQ and WITHIN") {
   CHECK(Tree("MODSEQ 9223372036854775807") == "MODSEQ 9223372036854775807");
   CHECK(Tree("MODSEQ 9223372036854775808") == "<error>");
   CHECK(Tree("MODSEQ \"/flags/x\" other 5") == "<error>");
-  // RFC 8474 6: EMAILID and THREADID take an objectid.
+  // RFC 8474: EMAILID and THREADID take an objectid.
   CHECK(Tree("EMAILID M0a_b-C") == "EMAILID M0a_b-C");
   CHECK(Tree("threadid T1 emailid x") == "(THREADID T1 EMAILID x)");
   CHECK(Tree("EMAILID") == "<error>");

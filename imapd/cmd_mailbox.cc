@@ -145,7 +145,7 @@ void CmdSelect(Session& s, imap::Command& cmd) {
         s.Untagged("OK [UIDNEXT " + std::to_string(r->info.uidnext) + "] Predicted next UID");
         // RFC 7162 3.1.2: every mailbox has modseqs, so always HIGHESTMODSEQ.
         s.Untagged("OK [HIGHESTMODSEQ " + std::to_string(r->info.highestmodseq) + "] Highest");
-        s.Untagged("OK [MAILBOXID (" + imap::MailboxId(r->info.id) + ")] Ok");  // RFC 8474 4.2
+        s.Untagged("OK [MAILBOXID (" + imap::MailboxId(r->info.id) + ")] Ok");  // RFC 8474
         s.Select(std::move(view));
         for (const auto& line : ResyncResponses(r->resync, *s.selected())) s.Untagged(line);
         s.Finish(examine ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed");
@@ -170,7 +170,7 @@ void CmdCreate(Session& s, imap::Command& cmd) {
       },
       [&s](Result<store::MailboxInfo> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        // RFC 8474 4.1: the new mailbox's id in the tagged OK.
+        // RFC 8474: the new mailbox's id in the tagged OK.
         s.Finish("OK [MAILBOXID (" + imap::MailboxId(r->id) + ")] CREATE completed");
       });
 }

@@ -158,7 +158,7 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
   for (const auto& item : req.items) {
     const store::MailboxInfo& i = s.info;
     if (!out.empty()) out += " ";
-    if (item == "MAILBOXID") {  // RFC 8474 4.3
+    if (item == "MAILBOXID") {  // RFC 8474
       out += "MAILBOXID (" + imap::MailboxId(i.id) + ")";
       continue;
     }

@@ -128,6 +128,44 @@ class Qresync(unittest.TestCase):
         self.assertRegex(lines[0], rb"^\* 2 FETCH \(FLAGS \(\\Flagged\) UID %d MODSEQ \(\d+\)\)$"
                          % self.uids[1])
 
+    def test_idle_pushes_vanished_and_modseq(self):
+        raw = slotlib.LineSocket(self.slot.ports["imap"])
+        try:
+            raw.line()  # greeting
+
+            def command(tag, text, until=None):
+                raw.sock.sendall(("%s %s\r\n" % (tag, text)).encode())
+                lines = []
+                while True:
+                    line = raw.line()
+                    lines.append(line)
+                    if line.startswith(tag.encode() + b" ") or (until and until(line)):
+                        return lines
+
+            command("a1", "LOGIN alice secret")
+            command("a2", "ENABLE QRESYNC")
+            command("a3", "SELECT " + self.box)
+            command("a4", "IDLE", until=lambda l: l.startswith(b"+"))
+            actor = self.session(select=True)
+            actor.ok("STORE 1 +FLAGS.SILENT (\\Deleted)")
+            actor.ok("STORE 2 +FLAGS (\\Flagged)")
+            actor.ok("EXPUNGE")
+            seen = []
+            while not any(l.startswith(b"* VANISHED") for l in seen):
+                seen.append(raw.line())  # bounded by the socket timeout
+            self.assertIn(b"* VANISHED %d" % self.uids[0], seen)
+            self.assertNotIn(True, [b"EXPUNGE" in l for l in seen])
+            fetch = [l for l in seen if b"FETCH" in l and b"\\Flagged" in l]
+            if not fetch:  # the flag change may come in a later push
+                fetch = [raw.line()]
+            self.assertRegex(fetch[0], rb"^\* \d FETCH \(FLAGS \(\\Flagged\) UID %d MODSEQ \(\d+\)\)$"
+                             % self.uids[1])
+            raw.sock.sendall(b"DONE\r\n")
+            while not raw.line().startswith(b"a4 OK"):
+                pass
+        finally:
+            raw.sock.close()
+
     def test_closed_on_reselect(self):
         c = self.session(qresync=True)
         self.assertEqual([l for l in c.ok("SELECT " + self.box) if b"CLOSED" in l], [])

@@ -65,6 +65,9 @@ inline constexpr size_t kMaxImapArgs = 8192;
 inline constexpr size_t kMaxImapArgsPreAuth = 80;
 // SEARCH key nesting (groups, NOT, OR chains); bounds recursion when evaluating.
 inline constexpr size_t kMaxImapSearchDepth = 128;
+// The UID set of one VANISHED response; longer sets are split (RFC 7162
+// recommends clients accept 8192-octet lines).
+inline constexpr size_t kMaxImapVanishedSetBytes = 8000;
 
 // ---- imapd (server side; the parser's limits are in the IMAP section)
 // RFC 3501 5.4: an idle logged-in client may be dropped after 30 minutes.

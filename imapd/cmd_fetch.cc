@@ -10,6 +10,7 @@
 #include "imapd/commands.h"
 #include "imapd/fetch_render.h"
 #include "imapd/mime_cache.h"
+#include "imapd/qresync.h"
 #include "imapd/server.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
@@ -193,7 +194,7 @@ void CmdFetch(Session& s, imap::Command& cmd) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         // RFC 7162 3.2.6: expunged UIDs of the set first, as EARLIER.
         if (!r->vanished.empty()) {
-          s.Untagged("VANISHED (EARLIER) " + imap::FormatNumbers(std::move(r->vanished)));
+          for (const auto& line : VanishedResponses(true, r->vanished)) s.Untagged(line);
         }
         // Messages the client has not been told about yet are not fetched.
         MailboxView* view = s.selected();

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "imap/sequence_set.h"
+#include "imapd/qresync.h"
 #include "store/flags.h"
 
 namespace slotmail::imapd {
@@ -62,7 +62,9 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
       flags_.erase(flags_.begin() + (seq - 1));
     }
     pending_expunge_.clear();
-    if (!vanished.empty()) out.push_back("VANISHED " + imap::FormatNumbers(std::move(vanished)));
+    if (!vanished.empty()) {
+      for (auto& line : VanishedResponses(false, vanished)) out.push_back(std::move(line));
+    }
   }
   const uint32_t old_exists = exists();
   const uint32_t old_recent = recent_count();

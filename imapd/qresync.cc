@@ -1,5 +1,9 @@
 #include "imapd/qresync.h"
 
+#include <algorithm>
+
+#include "common/limits.h"
+#include "imap/sequence_set.h"
 #include "imapd/mailbox_view.h"
 #include "store/store.h"
 
@@ -19,9 +23,26 @@ Result<Resync> ReadResync(store::Store& st, const std::string& user,
   return r;
 }
 
+std::vector<std::string> VanishedResponses(bool earlier, const std::vector<uint32_t>& uids) {
+  const std::string prefix = earlier ? "VANISHED (EARLIER) " : "VANISHED ";
+  std::string set = imap::FormatNumbers(uids);
+  std::vector<std::string> out;
+  while (!set.empty()) {
+    // Elements are at most 21 bytes ("4294967294:4294967295"), so a comma
+    // is always found within the limit.
+    size_t cut = set.size();
+    if (cut > limits::kMaxImapVanishedSetBytes) {
+      cut = set.rfind(',', limits::kMaxImapVanishedSetBytes);
+    }
+    out.push_back(prefix + set.substr(0, cut));
+    set.erase(0, std::min(set.size(), cut + 1));
+  }
+  return out;
+}
+
 std::vector<std::string> ResyncResponses(const Resync& r, const MailboxView& view) {
   std::vector<std::string> out;
-  if (!r.vanished.empty()) out.push_back("VANISHED (EARLIER) " + imap::FormatNumbers(r.vanished));
+  if (!r.vanished.empty()) out = VanishedResponses(true, r.vanished);
   for (const auto& m : r.changed) {
     if (view.SeqOf(m.uid) != 0) out.push_back(view.FlagsFetch(m, true, false));
   }

@@ -34,6 +34,10 @@ struct Resync {
 Result<Resync> ReadResync(store::Store& st, const std::string& user,
                           const store::MailboxInfo& info, const imap::QresyncParams& q);
 
+// "VANISHED [(EARLIER) ]<set>" for `uids` (ascending, not empty), as
+// several responses if the set is longer than kMaxImapVanishedSetBytes.
+std::vector<std::string> VanishedResponses(bool earlier, const std::vector<uint32_t>& uids);
+
 // The untagged responses, without "* ": VANISHED (EARLIER) if anything
 // vanished, then one FETCH (FLAGS UID MODSEQ) per changed message in `view`.
 std::vector<std::string> ResyncResponses(const Resync& r, const MailboxView& view);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/check.h"
 #include "common/limits.h"
 #include "imap/sequence_set.h"
 #include "imapd/mailbox_view.h"
@@ -33,6 +34,7 @@ std::vector<std::string> VanishedResponses(bool earlier, const std::vector<uint3
     size_t cut = set.size();
     if (cut > limits::kMaxImapVanishedSetBytes) {
       cut = set.rfind(',', limits::kMaxImapVanishedSetBytes);
+      SM_CHECK(cut != std::string::npos && cut > 0);
     }
     out.push_back(prefix + set.substr(0, cut));
     set.erase(0, std::min(set.size(), cut + 1));

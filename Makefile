@@ -98,9 +98,10 @@ FUZZ_CXX        ?= clang++
 FUZZ_IMAP       := $(BUILD)/fuzz/imap_parser_fuzz
 FUZZ_IMAP_SRCS  := t/fuzz/imap_parser_fuzz.cc imap/parser.cc imap/sequence_set.cc \
                    imap/mutf7.cc imap/fetch_items.cc imap/search_parse.cc imap/quote.cc \
-                   common/status.cc
+                   imap/object_id.cc imap/condstore_args.cc common/status.cc
 FUZZ_IMAP_HDRS  := imap/parser.h imap/sequence_set.h imap/mutf7.h imap/fetch_items.h \
-                   imap/search_parse.h imap/quote.h common/status.h common/limits.h \
+                   imap/search_parse.h imap/quote.h imap/object_id.h imap/condstore_args.h \
+                   common/status.h common/limits.h \
                    common/check.h
 FUZZ_IMAP_FLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -I. \
                    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

@@ -80,6 +80,9 @@ inline constexpr size_t kMaxImapSearchDepth = 128;
 // THREAD=REFERENCES tree depth: a reply chain deeper than this (mail anyone
 // can send) starts a new thread, which bounds recursion and the loop check.
 inline constexpr size_t kMaxThreadDepth = 1000;
+// The UID set of one VANISHED response; longer sets are split (RFC 7162
+// recommends clients accept 8192-octet lines).
+inline constexpr size_t kMaxImapVanishedSetBytes = 8000;
 
 // ---- imapd (server side; the parser's limits are in the IMAP section)
 // RFC 3501 5.4: an idle logged-in client may be dropped after 30 minutes.

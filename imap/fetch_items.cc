@@ -28,6 +28,8 @@ constexpr SimpleName kSimple[] = {
     {"RFC822", Kind::kRfc822},
     {"RFC822.HEADER", Kind::kRfc822Header},
     {"RFC822.TEXT", Kind::kRfc822Text},
+    {"EMAILID", Kind::kEmailId},
+    {"THREADID", Kind::kThreadId},
 };
 
 // The client's text is not echoed: the message goes into a BAD response.

@@ -42,6 +42,7 @@ struct FetchItem {
     kBodySection,    // BODY[...] / BODY.PEEK[...]
     kBinary,         // BINARY[...] / BINARY.PEEK[...]
     kBinarySize,     // BINARY.SIZE[...]
+    kEmailId, kThreadId,  // RFC 8474 OBJECTID
   };
   Kind kind = Kind::kFlags;
   bool peek = false;                    // .PEEK: do not set \Seen

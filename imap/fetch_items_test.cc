@@ -49,6 +49,9 @@ TEST_CASE("imap fetch items: every simple item, any case") {
   CHECK(Names("UID") == "UID");
   CHECK(Item("bodystructure").kind == Kind::kBodyStructure);
   CHECK(Item("BODY").kind == Kind::kBody);
+  CHECK(Names("(emailid ThreadId)") == "EMAILID THREADID");  // RFC 8474
+  CHECK(Item("EMAILID").kind == Kind::kEmailId);
+  CHECK(Item("threadid").kind == Kind::kThreadId);
 }
 
 TEST_CASE("imap fetch items: BODY sections") {

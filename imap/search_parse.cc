@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/limits.h"
+#include "imap/object_id.h"
 
 namespace slotmail::imap {
 
@@ -243,6 +244,13 @@ Result<SearchKey> KeyParser::ParseKey(size_t depth) {
     return key;
   }
   if (name == "MODSEQ") return ParseModSeq();
+  if (name == "EMAILID" || name == "THREADID") {  // RFC 8474
+    SearchKey key = Leaf(name == "EMAILID" ? Kind::kEmailId : Kind::kThreadId);
+    ASSIGN_OR_RETURN(const Arg* id, Take("object id"));
+    if (id->kind != Arg::kAtom || !IsObjectId(id->value)) return Bad("invalid object id");
+    key.text = id->value;
+    return key;
+  }
   if (name == "NOT") {
     ASSIGN_OR_RETURN(SearchKey child, ParseKey(depth + 1));
     return Not(std::move(child));
@@ -331,6 +339,8 @@ const char* KindName(Kind kind) {
     case Kind::kModSeq: return "MODSEQ";
     case Kind::kOlder: return "OLDER";
     case Kind::kYounger: return "YOUNGER";
+    case Kind::kEmailId: return "EMAILID";
+    case Kind::kThreadId: return "THREADID";
   }
   return "?";
 }
@@ -407,6 +417,8 @@ std::string SearchKey::ToString() const {
     case Kind::kUid:
       return out + " " + set.ToString();
     case Kind::kFlag:
+    case Kind::kEmailId:
+    case Kind::kThreadId:
       return out + " " + text;
     case Kind::kHeader:
       return out + " " + field + " " + Quote(text);

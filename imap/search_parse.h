@@ -44,6 +44,7 @@ struct SearchKey {
     kLarger, kSmaller,                 // RFC822.SIZE vs `number`
     kModSeq,       // modseq >= `number`; `field` is an entry name or ""
     kOlder, kYounger,                  // internal date vs now - `number` seconds
+    kEmailId, kThreadId,  // RFC 8474: the message's EMAILID / THREADID is `text`
   };
   enum class EntryType { kAll, kPriv, kShared };  // MODSEQ entry-type-req
 

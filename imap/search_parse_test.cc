@@ -94,6 +94,14 @@ TEST_CASE("imap search: numbers, sets, MODSEQ and WITHIN") {
   CHECK(Tree("MODSEQ 9223372036854775807") == "MODSEQ 9223372036854775807");
   CHECK(Tree("MODSEQ 9223372036854775808") == "<error>");
   CHECK(Tree("MODSEQ \"/flags/x\" other 5") == "<error>");
+  // RFC 8474: EMAILID and THREADID take an objectid.
+  CHECK(Tree("EMAILID M0a_b-C") == "EMAILID M0a_b-C");
+  CHECK(Tree("threadid T1 emailid x") == "(THREADID T1 EMAILID x)");
+  CHECK(Tree("EMAILID") == "<error>");
+  CHECK(Tree("EMAILID a.b") == "<error>");
+  CHECK(Tree("EMAILID \"abc\"") == "<error>");
+  CHECK(Tree("THREADID " + std::string(256, 'x')) == "<error>");
+  CHECK(Tree("THREADID " + std::string(255, 'x')) != "<error>");
   CHECK(Tree("MODSEQ \"/other/x\" all 5") == "<error>");
   CHECK(Tree("MODSEQ \"/flags/\" all 5") == "<error>");
   CHECK(Tree("MODSEQ \"/flags/x\" all") == "<error>");

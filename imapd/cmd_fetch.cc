@@ -1,14 +1,18 @@
 // FETCH and UID FETCH. Work happens off the loop in chunks, so one huge
 // FETCH neither blocks other clients nor holds a whole mailbox in memory.
+#include <algorithm>
+#include <iterator>
 #include <span>
 
 #include "common/hash.h"
+#include "imap/condstore_args.h"
 #include "imap/fetch_items.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
 #include "imapd/fetch_render.h"
 #include "imapd/fetch_structures.h"
 #include "imapd/mime_cache.h"
+#include "imapd/qresync.h"
 #include "imapd/server.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
@@ -30,6 +34,18 @@ struct FetchJob {
   // Per message of the chunk: sequence number and \Recent, from the view.
   std::vector<std::pair<uint32_t, bool>> positions;
   bool unknown_cte = false;  // a BINARY item was left out (RFC 3516 4.2)
+  bool condstore = false;    // RFC 7162 3.1: setting \Seen reports UID and MODSEQ
+};
+
+bool InUidSet(const store::UidSet& set, uint32_t uid) {
+  return std::any_of(set.begin(), set.end(),
+                     [uid](const store::UidRange& r) { return r.lo <= uid && uid <= r.hi; });
+}
+
+// What the store said before rendering starts.
+struct FetchStart {
+  std::vector<store::MessageInfo> messages;
+  std::vector<uint32_t> vanished;  // UID FETCH (CHANGEDSINCE n VANISHED)
 };
 
 struct Chunk {
@@ -108,9 +124,10 @@ Result<Chunk> RenderChunk(store::Store& st, MimeCache& cache, FetchJob& job, siz
     in.recent = job.positions[i - begin].second;
     in.bytes = &bytes;
     in.parsed = parsed.get();
-    in.add_uid = job.uid;
     in.add_flags = std::any_of(chunk.seen_set.begin(), chunk.seen_set.end(),
                                [&](const store::MessageInfo& s) { return s.uid == m.uid; });
+    in.add_modseq = job.condstore && in.add_flags;
+    in.add_uid = job.uid || in.add_modseq;
     chunk.output += RenderFetch(job.items, in, &chunk.unknown_cte);
   }
   return chunk;
@@ -152,29 +169,67 @@ void NextChunk(Session& s, std::shared_ptr<FetchJob> job) {
 
 void CmdFetch(Session& s, imap::Command& cmd) {
   const bool uid = cmd.name == "UID FETCH";
-  if (cmd.args.size() != 2) {
-    return s.FinishBad(cmd.args.size() > 2 ? "FETCH modifiers are not supported"
-                                           : "FETCH takes a sequence set and items");
+  if (cmd.args.size() != 2 && cmd.args.size() != 3) {
+    return s.FinishBad("FETCH takes a sequence set, items and optional modifiers");
   }
   auto set = UidSetArg(cmd, 0, uid, *s.selected());
   if (!set.ok()) return s.FinishBad(set.status().message());
   auto items = imap::ParseFetchItems(cmd.args[1]);
   if (!items.ok()) return s.FinishBad(items.status().message());
+  imap::FetchModifiers mods;
+  if (cmd.args.size() == 3) {
+    auto m = imap::ParseFetchModifiers(cmd.args[2]);
+    if (!m.ok()) return s.FinishBad(m.status().message());
+    // RFC 7162 3.2.6: VANISHED is for UID FETCH once QRESYNC is enabled.
+    if (m->vanished && (!uid || !s.qresync())) {
+      return s.FinishBad("VANISHED needs UID FETCH and ENABLE QRESYNC");
+    }
+    mods = *m;
+  }
+  // RFC 7162 3.1.4: CHANGEDSINCE implies MODSEQ; either enables CONDSTORE.
+  const auto has_modseq = [&] {
+    return std::any_of(items->begin(), items->end(), [](const imap::FetchItem& i) {
+      return i.kind == imap::FetchItem::Kind::kModSeq;
+    });
+  };
+  if (mods.changed_since && !has_modseq()) {
+    imap::FetchItem modseq;
+    modseq.kind = imap::FetchItem::Kind::kModSeq;
+    items->push_back(modseq);
+  }
+  if (has_modseq()) s.Enable(Session::kCondStore);
   auto job = std::make_shared<FetchJob>();
   job->user = s.user();
   job->mailbox = s.selected()->name();
   job->items = std::move(items).value();
   job->uid = uid;
   job->set_seen = SetsSeen(job->items) && !s.selected()->read_only();
+  job->condstore = s.condstore();
   store::UidSet uids = *set;
-  s.Async<Result<std::vector<store::MessageInfo>>>(
-      [job, uids](store::Store& st) { return st.FetchByUid(job->user, job->mailbox, uids); },
-      [&s, job](Result<std::vector<store::MessageInfo>> r) {
+  s.Async<Result<FetchStart>>(
+      [job, uids, mods](store::Store& st) -> Result<FetchStart> {
+        FetchStart start;
+        ASSIGN_OR_RETURN(start.messages, st.FetchByUid(job->user, job->mailbox, uids));
+        if (mods.vanished) {
+          ASSIGN_OR_RETURN(auto gone,
+                           st.VanishedSince(job->user, job->mailbox, *mods.changed_since));
+          std::copy_if(gone.begin(), gone.end(), std::back_inserter(start.vanished),
+                       [&](uint32_t u) { return InUidSet(uids, u); });
+        }
+        return start;
+      },
+      [&s, job, mods](Result<FetchStart> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        // RFC 7162 3.2.6: expunged UIDs of the set first, as EARLIER.
+        if (!r->vanished.empty()) {
+          for (const auto& line : VanishedResponses(true, r->vanished)) s.Untagged(line);
+        }
         // Messages the client has not been told about yet are not fetched.
         MailboxView* view = s.selected();
-        for (auto& m : *r) {
-          if (view->SeqOf(m.uid) != 0) job->messages.push_back(std::move(m));
+        for (auto& m : r->messages) {
+          if (view->SeqOf(m.uid) == 0) continue;
+          if (mods.changed_since && m.modseq <= *mods.changed_since) continue;
+          job->messages.push_back(std::move(m));
         }
         NextChunk(s, job);
       });

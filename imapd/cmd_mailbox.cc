@@ -1,11 +1,14 @@
 // SELECT/EXAMINE, CREATE (with RFC 6154 USE), DELETE, RENAME, (UN)SUBSCRIBE,
 // LIST (RFC 5258 options, see list_extended.h) and LSUB, STATUS, NAMESPACE,
 // ENABLE.
+#include "imap/condstore_args.h"
+#include "imap/object_id.h"
 #include "imap/parser.h"
 #include "imap/quote.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
 #include "imapd/list_extended.h"
+#include "imapd/qresync.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
 
@@ -19,6 +22,7 @@ constexpr char kNoRecent[] = "STATUS RECENT is not part of IMAP4rev2";
 struct Selected {
   store::MailboxInfo info;
   std::vector<store::MessageInfo> messages;
+  Resync resync;  // SELECT (QRESYNC ...)
 };
 
 // Runs a store call that returns Status and finishes with its outcome.
@@ -93,18 +97,29 @@ void CmdSelect(Session& s, imap::Command& cmd) {
   const bool examine = cmd.name == "EXAMINE";
   auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
-  if (cmd.args.size() > 1) return s.FinishBad("SELECT parameters are not supported");
-  // RFC 9051 6.3.2: closing the selected mailbox is announced, whether or
-  // not the new one opens. (IMAP4rev1 clients never asked for CLOSED.)
-  if (s.selected() != nullptr && s.rev2()) s.Untagged("OK [CLOSED] Previous mailbox closed");
+  auto params = imap::ParseSelectParams({cmd.args.begin() + 1, cmd.args.end()});
+  if (!params.ok()) return s.FinishBad(params.status().message());
+  // RFC 7162 3.2.5: QRESYNC only after ENABLE QRESYNC.
+  if (params->qresync && !s.qresync()) return s.FinishBad("QRESYNC needs ENABLE QRESYNC first");
+  // RFC 9051 6.3.2, RFC 7162 3.2.11: closing the selected mailbox is
+  // announced, whether or not the new one opens. (Plain IMAP4rev1 clients
+  // never asked for CLOSED.)
+  if (s.selected() != nullptr && (s.rev2() || s.qresync())) {
+    s.Untagged("OK [CLOSED] Previous mailbox closed");
+  }
   // RFC 3501 6.3.1: a failed SELECT leaves no mailbox selected.
   s.Unselect();
+  if (params->condstore) s.Enable(Session::kCondStore);  // RFC 7162 3.1.8
   std::string user = s.user(), box = *name;
+  std::optional<imap::QresyncParams> qresync = params->qresync;
   s.Async<Result<Selected>>(
-      [user, box](store::Store& st) -> Result<Selected> {
+      [user, box, qresync](store::Store& st) -> Result<Selected> {
         Selected sel;
         ASSIGN_OR_RETURN(sel.info, st.GetMailbox(user, box));
         ASSIGN_OR_RETURN(sel.messages, st.FetchByUid(user, box, {{1, UINT32_MAX}}));
+        if (qresync) {
+          ASSIGN_OR_RETURN(sel.resync, ReadResync(st, user, sel.info, *qresync));
+        }
         return sel;
       },
       [&s, examine](Result<Selected> r) {
@@ -128,7 +143,11 @@ void CmdSelect(Session& s, imap::Command& cmd) {
         }
         s.Untagged("OK [UIDVALIDITY " + std::to_string(r->info.uidvalidity) + "] UIDs valid");
         s.Untagged("OK [UIDNEXT " + std::to_string(r->info.uidnext) + "] Predicted next UID");
+        // RFC 7162 3.1.2: every mailbox has modseqs, so always HIGHESTMODSEQ.
+        s.Untagged("OK [HIGHESTMODSEQ " + std::to_string(r->info.highestmodseq) + "] Highest");
+        s.Untagged("OK [MAILBOXID (" + imap::MailboxId(r->info.id) + ")] Ok");  // RFC 8474
         s.Select(std::move(view));
+        for (const auto& line : ResyncResponses(r->resync, *s.selected())) s.Untagged(line);
         s.Finish(examine ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed");
       });
 }
@@ -144,11 +163,16 @@ void CmdCreate(Session& s, imap::Command& cmd) {
   // RFC 3501 6.3.3: a trailing separator announces children; drop it.
   while (box.size() > 1 && box.back() == '/') box.pop_back();
   std::string user = s.user(), special_use = *use;
-  RunStatus(
-      s, [user, box, special_use](store::Store& st) {
-        return st.CreateMailbox(user, box, special_use);
+  s.Async<Result<store::MailboxInfo>>(
+      [user, box, special_use](store::Store& st) -> Result<store::MailboxInfo> {
+        RETURN_IF_ERROR(st.CreateMailbox(user, box, special_use));
+        return st.GetMailbox(user, box);
       },
-      "CREATE completed");
+      [&s](Result<store::MailboxInfo> r) {
+        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        // RFC 8474: the new mailbox's id in the tagged OK.
+        s.Finish("OK [MAILBOXID (" + imap::MailboxId(r->id) + ")] CREATE completed");
+      });
 }
 
 void CmdDelete(Session& s, imap::Command& cmd) {
@@ -232,6 +256,7 @@ void CmdStatus(Session& s, imap::Command& cmd) {
   auto items = ParseStatusItems(cmd.args[1]);
   if (!items.ok()) return s.FinishBad(items.status().message());
   if (s.rev2() && AsksRecent(*items)) return s.FinishBad(kNoRecent);
+  if (AsksHighestModSeq(*items)) s.Enable(Session::kCondStore);  // RFC 7162 3.1
   std::string user = s.user(), box = *name;
   StatusRequest req = *items;
   s.Async<Result<MailboxStatus>>(
@@ -257,6 +282,8 @@ void CmdEnable(Session& s, imap::Command& cmd) {
   static const std::pair<const char*, Session::Extension> kEnableable[] = {
       {"IMAP4rev2", Session::kImap4rev2},
       {"UTF8=ACCEPT", Session::kUtf8Accept},
+      {"CONDSTORE", Session::kCondStore},
+      {"QRESYNC", Session::kQresync},
   };
   if (cmd.args.empty()) return s.FinishBad("ENABLE needs at least one capability");
   for (const auto& a : cmd.args) {

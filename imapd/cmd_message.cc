@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "imap/condstore_args.h"
 #include "imap/date_time.h"
 #include "imap/sequence_set.h"
 #include "imapd/args.h"
@@ -151,12 +152,25 @@ void CmdExpunge(Session& s, imap::Command& cmd) {
   s.Async<Result<store::ExpungeResult>>(
       [user, box, uids](store::Store& st) { return st.Expunge(user, box, uids); },
       [&s, name = cmd.name](Result<store::ExpungeResult> r) {
-        s.FinishStatus(r.status(), name + " completed");
+        // RFC 7162: with CONDSTORE the expunge's modseq (VANISHED carries none).
+        std::string code;
+        if (r.ok() && s.condstore()) {
+          code = "[HIGHESTMODSEQ " + std::to_string(r->highestmodseq) + "] ";
+        }
+        s.FinishStatus(r.status(), code + name + " completed");
       });
 }
 
 void CmdStore(Session& s, imap::Command& cmd) {
   const bool uid = cmd.name == "UID STORE";
+  // RFC 7162 3.1.3: STORE set (UNCHANGEDSINCE n) item flags.
+  std::optional<uint64_t> unchanged_since;
+  if (cmd.args.size() == 4 && cmd.args[1].kind == imap::Arg::kList) {
+    auto mods = imap::ParseStoreModifiers(cmd.args[1]);
+    if (!mods.ok()) return s.FinishBad(mods.status().message());
+    unchanged_since = mods->unchanged_since;
+    cmd.args.erase(cmd.args.begin() + 1);
+  }
   if (cmd.args.size() != 3 || cmd.args[1].kind != imap::Arg::kAtom) {
     return s.FinishBad("STORE takes a sequence set, an item and flags");
   }
@@ -172,22 +186,34 @@ void CmdStore(Session& s, imap::Command& cmd) {
   auto flags = FlagsArg(cmd.args[2]);
   if (!flags.ok()) return s.FinishBad(flags.status().message());
   if (ReadOnly(s)) return s.Finish("NO [READ-ONLY] Mailbox is read-only");
+  if (unchanged_since) s.Enable(Session::kCondStore);
   std::string user = s.user(), box = s.selected()->name();
   store::Flags f = *flags;
   store::UidSet uids = *set;
   s.Async<Result<store::StoreFlagsResult>>(
-      [user, box, uids, op, f](store::Store& st) { return st.StoreFlags(user, box, uids, op, f); },
+      [user, box, uids, op, f, unchanged_since](store::Store& st) {
+        return st.StoreFlags(user, box, uids, op, f, unchanged_since);
+      },
       [&s, silent, uid](Result<store::StoreFlagsResult> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         MailboxView* view = s.selected();
         for (const auto& m : r->changed) {
           view->NoteFlags(m);
           uint32_t seq = view->SeqOf(m.uid);
-          if (silent || seq == 0) continue;
-          s.Untagged(std::to_string(seq) + " FETCH (FLAGS " + FlagList(m.flags, view->IsRecent(m.uid)) +
-                     (uid ? " UID " + std::to_string(m.uid) : "") + ")");
+          // RFC 7162 3.1.3: with CONDSTORE the new MODSEQ is sent even for .SILENT.
+          if ((silent && !s.condstore()) || seq == 0) continue;
+          s.Untagged(view->FlagsFetch(m, uid, silent));
         }
-        s.Finish("OK STORE completed");
+        // RFC 7162 3.1.3: messages changed since UNCHANGEDSINCE are named
+        // (by number, or UID for UID STORE) and left alone.
+        std::vector<uint32_t> modified;
+        for (uint32_t u : r->failed) {
+          const uint32_t n = uid ? u : view->SeqOf(u);
+          if (n != 0) modified.push_back(n);
+        }
+        if (modified.empty()) return s.Finish("OK STORE completed");
+        s.Finish("OK [MODIFIED " + imap::FormatNumbers(std::move(modified)) +
+                 "] Conditional STORE failed");
       });
 }
 

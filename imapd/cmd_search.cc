@@ -173,6 +173,7 @@ void CmdSearch(Session& s, imap::Command& cmd) {
   job->uid = cmd.name == "UID SEARCH";
   job->ret = program->ret;
   job->report_modseq = UsesModSeq(program->key);
+  if (job->report_modseq) s.Enable(Session::kCondStore);  // RFC 7162 3.1
   job->eval = std::make_unique<SearchEvaluator>(program->key, ctx, &s.server().mime_cache());
   if (uids.empty()) return Answer(s, *job);
 

@@ -94,6 +94,7 @@ std::string Capabilities(const Session& s) {
   caps += " ESEARCH SEARCHRES BINARY UTF8=ACCEPT WITHIN";
   caps += " SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   caps += " APPENDLIMIT=" + std::to_string(AppendLimit(s.server_config()));
+  caps += " CONDSTORE QRESYNC OBJECTID";  // RFC 7162, RFC 8474
   caps += " ACL RIGHTS=texk METADATA METADATA-SERVER";
   if (s.state() != State::kNotAuthenticated) caps += " COMPRESS=DEFLATE";
   return caps;

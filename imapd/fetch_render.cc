@@ -6,6 +6,7 @@
 #include "imap/bodystructure.h"
 #include "imap/date_time.h"
 #include "imap/envelope.h"
+#include "imap/object_id.h"
 #include "imapd/mailbox_view.h"
 #include "mime/ascii.h"
 #include "mime/header.h"
@@ -131,7 +132,7 @@ std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchIn
                         bool* unknown_cte) {
   const store::MessageInfo& m = *in.msg;
   std::string out = "* " + std::to_string(in.seq) + " FETCH (";
-  bool has_uid = false, has_flags = false;
+  bool has_uid = false, has_flags = false, has_modseq = false;
   for (const auto& item : items) {
     switch (item.kind) {
       case Kind::kUid:
@@ -150,6 +151,13 @@ std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchIn
         break;
       case Kind::kModSeq:
         Append(&out, "MODSEQ (" + std::to_string(m.modseq) + ")");
+        has_modseq = true;
+        break;
+      case Kind::kEmailId:
+        Append(&out, "EMAILID (" + imap::EmailId(m.guid) + ")");
+        break;
+      case Kind::kThreadId:
+        Append(&out, "THREADID NIL");  // threads are not kept (imap/object_id.h)
         break;
       case Kind::kEnvelope:
         Append(&out, "ENVELOPE " + imap::MessageEnvelope(*in.parsed));
@@ -189,6 +197,7 @@ std::string RenderFetch(const std::vector<imap::FetchItem>& items, const FetchIn
   }
   if (in.add_uid && !has_uid) Append(&out, "UID " + std::to_string(m.uid));
   if (in.add_flags && !has_flags) Append(&out, "FLAGS " + FlagList(m.flags, in.recent));
+  if (in.add_modseq && !has_modseq) Append(&out, "MODSEQ (" + std::to_string(m.modseq) + ")");
   if (out.back() == '(') return "";  // every item was left out
   out += ")\r\n";
   return out;

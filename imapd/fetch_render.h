@@ -30,6 +30,7 @@ struct FetchInput {
   const mime::Message* parsed = nullptr;  // set if NeedsStructure
   bool add_uid = false;    // UID FETCH: UID is always returned
   bool add_flags = false;  // \Seen was just set: FLAGS is returned
+  bool add_modseq = false;  // RFC 7162 3.1: MODSEQ is returned
 };
 
 // "* <seq> FETCH (...)\r\n", literals included. BINARY data is a literal8

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "imap/object_id.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
 #include "store/names.h"
@@ -13,7 +14,8 @@ namespace {
 
 constexpr const char* kStatusItems[] = {"MESSAGES",    "RECENT",          "UIDNEXT",
                                         "UIDVALIDITY", "UNSEEN",          "SIZE",
-                                        "DELETED",     "DELETED-STORAGE", "APPENDLIMIT"};
+                                        "DELETED",     "DELETED-STORAGE", "APPENDLIMIT",
+                                        "HIGHESTMODSEQ", "MAILBOXID"};
 
 // The upper-cased atoms of a parenthesised option list; Protocol otherwise.
 Result<std::vector<std::string>> OptionAtoms(const imap::Arg& list, const char* what) {
@@ -146,11 +148,20 @@ bool AsksRecent(const StatusRequest& req) {
   return std::find(req.items.begin(), req.items.end(), "RECENT") != req.items.end();
 }
 
+bool AsksHighestModSeq(const StatusRequest& req) {
+  return std::find(req.items.begin(), req.items.end(), "HIGHESTMODSEQ") != req.items.end();
+}
+
 std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
                            uint64_t append_limit, NameEncoding enc) {
   std::string out;
   for (const auto& item : req.items) {
     const store::MailboxInfo& i = s.info;
+    if (!out.empty()) out += " ";
+    if (item == "MAILBOXID") {  // RFC 8474
+      out += "MAILBOXID (" + imap::MailboxId(i.id) + ")";
+      continue;
+    }
     uint64_t v = item == "MESSAGES"          ? i.messages
                  : item == "RECENT"          ? 0  // \Recent is not kept (RFC 9051 drops it)
                  : item == "UIDNEXT"         ? i.uidnext
@@ -159,8 +170,8 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
                  : item == "SIZE"            ? i.bytes
                  : item == "DELETED"         ? s.deleted
                  : item == "DELETED-STORAGE" ? StorageUnits(s.deleted_bytes)
+                 : item == "HIGHESTMODSEQ"   ? i.highestmodseq
                                              : append_limit;
-    if (!out.empty()) out += " ";
     out += item + " " + std::to_string(v);
   }
   return "STATUS " + MailboxOut(s.info.name, enc) + " (" + out + ")";

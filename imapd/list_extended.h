@@ -21,7 +21,8 @@ class Store;
 namespace slotmail::imapd {
 
 // ---- STATUS data items: RFC 3501 6.3.10, SIZE (RFC 8438), DELETED (RFC
-// 9051), DELETED-STORAGE (RFC 9208), APPENDLIMIT (RFC 7889).
+// 9051), DELETED-STORAGE (RFC 9208), APPENDLIMIT (RFC 7889), HIGHESTMODSEQ
+// (RFC 7162), MAILBOXID (RFC 8474).
 struct StatusRequest {
   std::vector<std::string> items;  // upper case, as asked, without repeats
   // DELETED or DELETED-STORAGE was asked: the messages must be read.
@@ -46,6 +47,8 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req, uin
 // True if `req` asks for RECENT, which IMAP4rev2 does not have (RFC 9051
 // 6.3.11 lists no RECENT).
 bool AsksRecent(const StatusRequest& req);
+// True if `req` asks for HIGHESTMODSEQ (RFC 7162: it enables CONDSTORE).
+bool AsksHighestModSeq(const StatusRequest& req);
 
 // ---- LIST
 struct ListRequest {

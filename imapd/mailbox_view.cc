@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "imapd/qresync.h"
 #include "store/flags.h"
 
 namespace slotmail::imapd {
@@ -48,14 +49,22 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
     if (SeqOf(uid) != 0) pending_expunge_.insert(uid);
   }
   if (allow_expunge) {
+    std::vector<uint32_t> vanished;
     for (uint32_t uid : pending_expunge_) {
       uint32_t seq = SeqOf(uid);
       if (seq == 0) continue;
-      out.push_back(std::to_string(seq) + " EXPUNGE");
+      if (report_vanished_) {
+        vanished.push_back(uid);
+      } else {
+        out.push_back(std::to_string(seq) + " EXPUNGE");
+      }
       uids_.erase(uids_.begin() + (seq - 1));
       flags_.erase(flags_.begin() + (seq - 1));
     }
     pending_expunge_.clear();
+    if (!vanished.empty()) {
+      for (auto& line : VanishedResponses(false, vanished)) out.push_back(std::move(line));
+    }
   }
   const uint32_t old_exists = exists();
   const uint32_t old_recent = recent_count();
@@ -71,8 +80,7 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
     uint32_t seq = SeqOf(m.uid);
     if (seq == 0 || flags_[seq - 1] == m.flags) continue;
     flags_[seq - 1] = m.flags;
-    flag_updates.push_back(std::to_string(seq) + " FETCH (FLAGS " +
-                           FlagList(m.flags, IsRecent(m.uid)) + ")");
+    flag_updates.push_back(FlagsFetch(m, false, false));
   }
   if (exists() != old_exists) out.push_back(std::to_string(exists()) + " EXISTS");
   if (!hide_recent_ && recent_count() != old_recent) {
@@ -81,6 +89,14 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
   out.insert(out.end(), flag_updates.begin(), flag_updates.end());
   modseq_ = std::max(modseq_, c.info.highestmodseq);
   return out;
+}
+
+std::string MailboxView::FlagsFetch(const store::MessageInfo& m, bool uid, bool silent) const {
+  std::string items;
+  if (!silent) items = "FLAGS " + FlagList(m.flags, IsRecent(m.uid));
+  if (uid || report_modseq_) items += (items.empty() ? "UID " : " UID ") + std::to_string(m.uid);
+  if (report_modseq_) items += " MODSEQ (" + std::to_string(m.modseq) + ")";
+  return std::to_string(SeqOf(m.uid)) + " FETCH (" + items + ")";
 }
 
 std::string FlagList(const store::Flags& flags, bool recent) {

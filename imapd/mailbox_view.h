@@ -47,15 +47,25 @@ class MailboxView {
   // is recent, and Apply sends no RECENT response.
   void HideRecent() { hide_recent_ = true; }
   uint32_t recent_count() const;
+  // RFC 7162 CONDSTORE enabled: flag FETCHes carry UID and MODSEQ from now on.
+  void ReportModSeq() { report_modseq_ = true; }
+  bool reports_modseq() const { return report_modseq_; }
+  // RFC 7162 3.2.10 QRESYNC enabled: expunges are told as one VANISHED
+  // (UIDs) instead of EXPUNGEs.
+  void ReportVanished() { report_vanished_ = true; }
   const store::Flags* FlagsOf(uint32_t uid) const;
 
   // Applies `c` and returns the untagged responses (without "* " and CRLF)
-  // that tell the client: EXPUNGE (only if `allow_expunge`), EXISTS, RECENT
-  // (unless HideRecent), and FETCH (FLAGS ...) for flag changes the client
-  // did not cause itself.
+  // that tell the client: EXPUNGE or VANISHED (only if `allow_expunge`),
+  // EXISTS, RECENT (unless HideRecent), and FETCH (FLAGS ...) for flag
+  // changes the client did not cause itself.
   std::vector<std::string> Apply(const MailboxChanges& c, bool allow_expunge);
   // Records flags the client set itself (STORE answers with them directly).
   void NoteFlags(const store::MessageInfo& m);
+  // "<seq> FETCH (FLAGS (..) UID n MODSEQ (m))" for `m`, whose UID is in the
+  // view: FLAGS unless `silent`, UID if `uid` or reports_modseq(), MODSEQ if
+  // reports_modseq().
+  std::string FlagsFetch(const store::MessageInfo& m, bool uid, bool silent) const;
 
   // RFC 5182 SEARCHRES: the result the last SEARCH RETURN (SAVE) kept, as
   // UIDs, so expunges need no bookkeeping (an expunged UID names nothing).
@@ -74,6 +84,8 @@ class MailboxView {
   std::vector<store::Flags> flags_;  // parallel to uids_
   std::set<uint32_t> pending_expunge_;
   bool hide_recent_ = false;
+  bool report_modseq_ = false;
+  bool report_vanished_ = false;
   store::UidSet saved_result_;
 };
 

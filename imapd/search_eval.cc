@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/check.h"
+#include "imap/object_id.h"
 #include "imapd/mime_cache.h"
 #include "mime/ascii.h"
 #include "mime/charset.h"
@@ -365,6 +366,8 @@ SearchNode Compile(const imap::SearchKey& key, const SearchContext& ctx) {
       n.text = SearchFold(mime::SanitizeUtf8(key.text));
       break;
     case Kind::kFlag:
+    case Kind::kEmailId:
+    case Kind::kThreadId:
       n.text = key.text;
       break;
     case Kind::kBefore:
@@ -553,6 +556,10 @@ Result<bool> Eval(const SearchNode& n, const SearchMessage& m, const SearchConte
       return info.internal_date < ctx.now - static_cast<int64_t>(n.number);
     case Kind::kYounger:
       return info.internal_date >= ctx.now - static_cast<int64_t>(n.number);
+    case Kind::kEmailId:
+      return imap::EmailId(info.guid) == n.text;
+    case Kind::kThreadId:
+      return false;  // THREADID is NIL for every message (imap/object_id.h)
   }
   return false;
 }

@@ -229,6 +229,18 @@ TEST_CASE("imap search: LARGER, SMALLER, MODSEQ, OLDER and YOUNGER") {
   CHECK(box.loads == 0);
 }
 
+TEST_CASE("imap search: EMAILID matches the GUID-derived id, THREADID nothing") {
+  Box box;
+  box.Add("a\n");
+  box.Add("b\n");
+  CHECK(box.Search("EMAILID Mguid-20") == "2");  // guid-20: see Box::Add
+  CHECK(box.Search("EMAILID guid-20") == "");
+  CHECK(box.Search("NOT EMAILID Mguid-20") == "1");
+  CHECK(box.Search("THREADID Mguid-20") == "");
+  CHECK(box.Search("NOT THREADID T1") == "1 2");
+  CHECK(box.loads == 0);
+}
+
 TEST_CASE("imap search: BEFORE, ON and SINCE compare the internal date's UTC day") {
   Box box;
   box.Add("a\n", 0, {}, At(2024, 3, 10, 23, 59, 59));

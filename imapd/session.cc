@@ -308,6 +308,14 @@ bool Session::Enable(Extension ext) {
   // RFC 5161 3.1 lets a client ENABLE only before it selects a mailbox, but
   // does not make servers check; a view already open stops showing \Recent.
   if (ext == kImap4rev2 && view_) view_->HideRecent();
+  if (ext == kQresync) enabled_ |= kCondStore;
+  if (view_) {
+    if (ext == kQresync) view_->ReportVanished();
+    if (!view_->reports_modseq() && condstore()) {
+      view_->ReportModSeq();
+      Untagged("OK [HIGHESTMODSEQ " + std::to_string(view_->modseq()) + "] Highest");
+    }
+  }
   return true;
 }
 
@@ -315,6 +323,8 @@ void Session::Select(std::unique_ptr<MailboxView> view) {
   Unselect();
   view_ = std::move(view);
   if (rev2()) view_->HideRecent();
+  if (condstore()) view_->ReportModSeq();
+  if (qresync()) view_->ReportVanished();
   view_dirty_ = false;
   state_ = State::kSelected;
   server_->Watch(this, user_, view_->name());

@@ -63,9 +63,15 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   enum Extension : unsigned {
     kImap4rev2 = 1u << 0,   // RFC 9051 behaviour instead of RFC 3501's
     kUtf8Accept = 1u << 1,  // RFC 9755 UTF8=ACCEPT
+    kCondStore = 1u << 2,   // RFC 7162 3.1: MODSEQ and UID in every FETCH we volunteer
+    kQresync = 1u << 3,     // RFC 7162 3.2: VANISHED instead of EXPUNGE; implies kCondStore
   };
-  // Turns `ext` on; false if it already was on.
+  // Turns `ext` on; false if it already was on. Turning CONDSTORE on (also
+  // by QRESYNC) while a mailbox is selected sends OK [HIGHESTMODSEQ]
+  // (RFC 7162 3.1).
   bool Enable(Extension ext);
+  bool condstore() const { return (enabled_ & kCondStore) != 0; }
+  bool qresync() const { return (enabled_ & kQresync) != 0; }
   bool rev2() const { return (enabled_ & kImap4rev2) != 0; }
   // IMAP4rev2 includes UTF8=ACCEPT (RFC 9755 1): either makes names and
   // quoted strings UTF-8.

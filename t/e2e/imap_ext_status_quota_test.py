@@ -105,7 +105,7 @@ class Status(unittest.TestCase):
         self.c.expect(b"STATUS INBOX (BOGUS)", b"BAD")
         self.c.expect(b"STATUS INBOX ()", b"BAD")
         self.c.expect(b"STATUS INBOX MESSAGES", b"BAD")
-        self.c.expect(b"STATUS INBOX (HIGHESTMODSEQ)", b"BAD")  # no CONDSTORE
+        self.c.expect(b"STATUS INBOX (MESSAGES HIGHESTMODSEQ FROB)", b"BAD")
         _, tagged = self.c.expect(b"STATUS NoSuch (MESSAGES)", b"NO")
         self.assertIn(b"NONEXISTENT", tagged)
 

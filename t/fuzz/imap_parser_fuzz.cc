@@ -1,5 +1,6 @@
 // libFuzzer target: the IMAP command parser and the sub-parsers that read
-// its arguments (sequence sets, modified UTF-7, FETCH items, SEARCH).
+// its arguments (sequence sets, modified UTF-7, FETCH items, SEARCH, the
+// RFC 7162 SELECT parameters and FETCH/STORE modifiers).
 //
 // Input layout: byte 0 picks the limits (% 3: authenticated, pre-auth,
 // tiny) and whether quoted strings may be UTF-8 (/ 3 odd), byte 1 seeds how the rest is split into pieces; the rest is what a
@@ -22,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "imap/condstore_args.h"
 #include "imap/fetch_items.h"
 #include "imap/mutf7.h"
 #include "imap/parser.h"
@@ -101,6 +103,8 @@ void CheckArgs(const std::vector<Arg>& args) {
     if (items.ok()) {
       for (const FetchItem& item : items.value()) (void)item.ResponseName();
     }
+    (void)ParseFetchModifiers(arg);
+    (void)ParseStoreModifiers(arg);
     if (arg.kind == Arg::kList) {
       CheckArgs(arg.list);
       continue;
@@ -120,6 +124,7 @@ void CheckCommand(const Command& cmd) {
     std::vector<Arg> rest(cmd.args.begin() + static_cast<std::ptrdiff_t>(skip), cmd.args.end());
     Result<SearchProgram> search = ParseSearch(rest);
     if (search.ok()) (void)search->key.ToString();
+    (void)ParseSelectParams(rest);
   }
 }
 

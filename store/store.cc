@@ -150,10 +150,9 @@ Status Store::Impl::SyncBeforeReturn(std::string_view user, const std::string& w
   return Status::Ok();
 }
 
-void Store::Impl::CollectBlobsWhenDurable(std::string_view user, SyncPolicy policy,
+void Store::Impl::CollectBlobsWhenDurable(std::string_view user,
                                           std::vector<std::string> guids) {
   if (guids.empty()) return;
-  if (policy == SyncPolicy::kBeforeReturn) return CollectBlobs(user, guids);
   lazy->Note(std::string(user), {paths.IndexPath(user) + "-wal"}, std::move(guids));
 }
 

@@ -114,11 +114,9 @@ class Store::Impl {
   Status SyncBeforeReturn(std::string_view user, const std::string& wal,
                           const std::string& segment);
 
-  // Removes the blobs of `guids` that no row refers to once the change that
-  // dropped them is durable: now if it was a synced write, else when the
-  // user's lazy changes are synced.
-  void CollectBlobsWhenDurable(std::string_view user, SyncPolicy policy,
-                               std::vector<std::string> guids);
+  // Removes the blobs of `guids` that no row refers to once the user's lazy
+  // changes (among them the one that dropped the references) are synced.
+  void CollectBlobsWhenDurable(std::string_view user, std::vector<std::string> guids);
 
   // Removes those of `guids` that no row of `user` refers to any more.
   // Called after the change that dropped the references is durable.

@@ -175,7 +175,7 @@ Result<ExpungeResult> Store::Expunge(std::string_view user, std::string_view mai
     return out;
   }, SyncPolicy::kLazy);
   if (result.ok()) {
-    impl_->CollectBlobsWhenDurable(user, SyncPolicy::kLazy, std::move(guids));
+    impl_->CollectBlobsWhenDurable(user, std::move(guids));
     if (!result->uids.empty()) impl_->Notify(user, box);
   }
   return result;

@@ -45,6 +45,10 @@ inline constexpr uint64_t kDefaultMaxMessageBytes = 64ull << 20;
 inline constexpr size_t kMaxOpenUserIndexes = 512;
 // A change-log segment is rotated past this size; acked segments are deleted.
 inline constexpr uint64_t kChangeLogSegmentBytes = 4ull << 20;
+// Longest a flag change or expunge is acknowledged but not yet synced
+// (Dovecot's mail_fsync=optimized syncs neither): what a power loss may
+// lose of them. New mail is always synced before it is acknowledged.
+inline constexpr std::chrono::milliseconds kLazySyncDelay{1000};
 // Salt for password hashes, bytes.
 inline constexpr size_t kPasswordSaltBytes = 16;
 // Fewest PBKDF2 iterations a stored hash may claim; weaker ones are refused.

@@ -47,7 +47,12 @@ void WorkerPool::Work() {
     } else {
       ready_.push_back(key);
     }
-    cv_.notify_all();
+    // Wake one idle thread only when there is work it can take (this one
+    // loops back for ready_ itself when nothing else wakes). Waking them all
+    // after every task made the idle threads stampede on mu_ and go back to
+    // sleep, costing a context switch each on a small machine.
+    if (ready_.size() > 1) cv_.notify_one();
+    if (stopping_ && queues_.empty()) cv_.notify_all();
   }
 }
 

@@ -3,12 +3,39 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "common/config.h"
 #include "common/limits.h"
 #include "imapd/session.h"
 
 namespace slotmail::imapd {
+namespace {
+
+// A job changes a handful of mailboxes; threads outside the worker pool
+// (which never call BeginJob) keep only the last few.
+constexpr size_t kMaxJobChanges = 16;
+
+// "user\0mailbox" of each change the job running on this thread made.
+thread_local std::vector<std::string> t_job_changes;
+
+std::string WatchKey(const std::string& user, const std::string& mailbox) {
+  return user + '\0' + mailbox;
+}
+
+void NoteJobChange(const std::string& user, const std::string& mailbox) {
+  if (t_job_changes.size() >= kMaxJobChanges) t_job_changes.clear();
+  t_job_changes.push_back(WatchKey(user, mailbox));
+}
+
+}  // namespace
+
+void Server::BeginJob() { t_job_changes.clear(); }
+
+bool Server::JobChanged(const std::string& user, const std::string& mailbox) {
+  const std::string key = WatchKey(user, mailbox);
+  return std::find(t_job_changes.begin(), t_job_changes.end(), key) != t_job_changes.end();
+}
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   std::unique_ptr<Server> s(new Server(config));
@@ -21,7 +48,10 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   }
   Server* raw = s.get();
   s->store_->SetObserver([raw](const std::string& user, const std::string& mailbox) {
-    raw->loop_->Post([raw, user, mailbox] { raw->Changed(user, mailbox); });
+    // Runs on the thread that made the change, after it committed.
+    const uint64_t seq = ++raw->change_seq_;
+    NoteJobChange(user, mailbox);
+    raw->loop_->Post([raw, user, mailbox, seq] { raw->Changed(user, mailbox, seq); });
   });
   return s;
 }
@@ -88,7 +118,7 @@ void Server::Remove(Session* s) {
 
 void Server::Watch(Session* s, const std::string& user, const std::string& mailbox) {
   Unwatch(s);
-  std::string key = user + '\0' + mailbox;
+  std::string key = WatchKey(user, mailbox);
   watchers_.emplace(key, s);
   watching_[s] = key;
 }
@@ -106,11 +136,11 @@ void Server::Unwatch(Session* s) {
   watching_.erase(it);
 }
 
-void Server::Changed(const std::string& user, const std::string& mailbox) {
-  auto range = watchers_.equal_range(user + '\0' + mailbox);
+void Server::Changed(const std::string& user, const std::string& mailbox, uint64_t seq) {
+  auto range = watchers_.equal_range(WatchKey(user, mailbox));
   std::vector<Session*> targets;
   for (auto w = range.first; w != range.second; ++w) targets.push_back(w->second);
-  for (Session* s : targets) s->MailboxChanged();
+  for (Session* s : targets) s->MailboxChanged(seq);
 }
 
 std::chrono::milliseconds Server::LoginFailed(const std::string& ip, const std::string& user) {

@@ -3,6 +3,7 @@
 // Everything here runs on the loop thread unless said otherwise.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -66,6 +67,16 @@ class Server {
   // Drops a closed session (deferred to a later loop turn).
   void Remove(Session* s);
 
+  // Any thread. Every change the store reports gets the next number of
+  // change_seq(), before the sessions watching it hear of it (in that order).
+  uint64_t change_seq() const { return change_seq_.load(); }
+  // Worker threads: forget the changes the previous job on this thread
+  // made / whether the job running on this thread has changed `mailbox` of
+  // `user` since BeginJob (so a command can refresh its own view in its own
+  // job: Session::Async).
+  static void BeginJob();
+  static bool JobChanged(const std::string& user, const std::string& mailbox);
+
   // Login throttling: how long to wait before answering a failed attempt.
   // Failures count per IP and per user name; the longer wait wins.
   std::chrono::milliseconds LoginFailed(const std::string& ip, const std::string& user);
@@ -77,7 +88,7 @@ class Server {
  private:
   Server(ServerConfig config) : config_(std::move(config)) {}
   void Accept(int fd, const std::string& ip, bool implicit_tls);
-  void Changed(const std::string& user, const std::string& mailbox);
+  void Changed(const std::string& user, const std::string& mailbox, uint64_t seq);
 
   ServerConfig config_;
   std::unique_ptr<net::EventLoop> loop_;
@@ -93,6 +104,7 @@ class Server {
   std::map<Session*, std::string> watching_;
   std::unordered_map<std::string, int> failed_logins_;  // "ip:..." / "user:..."
   std::unordered_map<std::string, size_t> per_user_;
+  std::atomic<uint64_t> change_seq_{0};
 };
 
 }  // namespace slotmail::imapd

@@ -199,7 +199,11 @@ void Session::Finish(std::string_view response) {
   const bool allow_expunge = spec_ == nullptr || spec_->allows_expunge;
   // Expunges held back during FETCH/STORE/SEARCH go out at the next
   // command that may carry them, even if nothing changed since.
-  if (view_ && !closed_ && (view_dirty_ || (allow_expunge && view_->HasPendingExpunge()))) {
+  auto out_of_date = [&] {
+    return view_ && !closed_ && (view_dirty_ || (allow_expunge && view_->HasPendingExpunge()));
+  };
+  // Usually the command's own job has read the updates already.
+  if (out_of_date() && (!ApplyPrefetched(allow_expunge) || out_of_date())) {
     Refresh(allow_expunge, [this, text] { WriteTagged(text); });
     return;
   }
@@ -216,6 +220,7 @@ void Session::FinishAfter(std::chrono::milliseconds delay, std::string response)
 
 void Session::WriteTagged(std::string_view response) {
   WriteRaw(cmd_.tag + " " + std::string(response) + "\r\n");
+  prefetched_.reset();
   busy_ = false;
   spec_ = nullptr;
   if (logout_after_) {
@@ -244,6 +249,67 @@ void Session::WriteTagged(std::string_view response) {
   Post([self = shared_from_this()] { self->ProcessInput(); });
 }
 
+namespace {
+
+// What changed in mailbox `name` of `user` since `since`. Worker thread.
+Result<MailboxChanges> ReadChanges(store::Store& s, const std::string& user,
+                                   const std::string& name, uint64_t since) {
+  MailboxChanges c;
+  ASSIGN_OR_RETURN(c.info, s.GetMailbox(user, name));
+  if (c.info.highestmodseq == since) return c;
+  ASSIGN_OR_RETURN(c.changed, s.ChangedSince(user, name, since));
+  ASSIGN_OR_RETURN(c.vanished, s.VanishedSince(user, name, since));
+  return c;
+}
+
+}  // namespace
+
+struct Session::RefreshPlan {
+  std::string user, mailbox;
+  uint64_t view_gen;
+  uint64_t since;  // the view's modseq
+  bool needed;     // the view is known to be out of date already
+};
+
+struct Session::Prefetched {
+  uint64_t view_gen;
+  uint64_t since;
+  uint64_t seen_seq;  // covers every change numbered up to this
+  Result<MailboxChanges> changes;
+};
+
+std::shared_ptr<const Session::RefreshPlan> Session::PlanRefresh() const {
+  if (!view_ || refreshing_) return nullptr;
+  return std::make_shared<const RefreshPlan>(
+      RefreshPlan{user_, view_->name(), view_gen_, view_->modseq(),
+                  view_dirty_ || view_->HasPendingExpunge()});
+}
+
+std::shared_ptr<Session::Prefetched> Session::RefreshInJob(const RefreshPlan* plan) {
+  if (plan == nullptr || !(plan->needed || Server::JobChanged(plan->user, plan->mailbox))) {
+    return nullptr;
+  }
+  // Read the change number first: every change numbered up to it has
+  // committed, so the read below sees it.
+  const uint64_t seen = server_->change_seq();
+  return std::make_shared<Prefetched>(
+      Prefetched{plan->view_gen, plan->since, seen,
+                 ReadChanges(store(), plan->user, plan->mailbox, plan->since)});
+}
+
+bool Session::ApplyPrefetched(bool allow_expunge) {
+  std::shared_ptr<Prefetched> p = std::move(prefetched_);
+  prefetched_.reset();
+  if (!p || refreshing_ || !view_ || p->view_gen != view_gen_ || p->since != view_->modseq() ||
+      !p->changes.ok()) {
+    return false;
+  }
+  for (const auto& line : view_->Apply(*p->changes, allow_expunge)) Untagged(line);
+  // A change announced after the read may be missing from it.
+  if (dirty_seq_ <= p->seen_seq) view_dirty_ = false;
+  return true;
+}
+
 void Session::Refresh(bool allow_expunge, std::function<void()> then) {
   if (refreshing_) {
     if (then) then();
@@ -254,14 +320,7 @@ void Session::Refresh(bool allow_expunge, std::function<void()> then) {
   const std::string user = user_, name = view_->name();
   const uint64_t since = view_->modseq();
   Async<Result<MailboxChanges>>(
-      [user, name, since](store::Store& s) -> Result<MailboxChanges> {
-        MailboxChanges c;
-        ASSIGN_OR_RETURN(c.info, s.GetMailbox(user, name));
-        if (c.info.highestmodseq == since) return c;
-        ASSIGN_OR_RETURN(c.changed, s.ChangedSince(user, name, since));
-        ASSIGN_OR_RETURN(c.vanished, s.VanishedSince(user, name, since));
-        return c;
-      },
+      [user, name, since](store::Store& s) { return ReadChanges(s, user, name, since); },
       [this, allow_expunge, then](Result<MailboxChanges> r) {
         refreshing_ = false;
         if (view_ && r.ok()) {
@@ -276,8 +335,9 @@ void Session::WhenDrained(std::function<void()> fn) {
   on_drained_ = std::move(fn);
 }
 
-void Session::MailboxChanged() {
+void Session::MailboxChanged(uint64_t seq) {
   view_dirty_ = true;
+  dirty_seq_ = std::max(dirty_seq_, seq);
   if (idling_ && !refreshing_) PushUpdates();
 }
 
@@ -322,6 +382,7 @@ bool Session::Enable(Extension ext) {
 void Session::Select(std::unique_ptr<MailboxView> view) {
   Unselect();
   view_ = std::move(view);
+  ++view_gen_;
   if (rev2()) view_->HideRecent();
   if (condstore()) view_->ReportModSeq();
   if (qresync()) view_->ReportVanished();
@@ -334,6 +395,7 @@ void Session::Unselect() {
   if (!view_) return;
   server_->Unwatch(this);
   view_.reset();
+  ++view_gen_;
   state_ = State::kAuthenticated;
 }
 
@@ -361,7 +423,10 @@ void Session::SubmitWork(std::function<void()> work) {
   // front end) are verified in parallel.
   const std::string key =
       user_.empty() ? "session:" + std::to_string(reinterpret_cast<uintptr_t>(this)) : user_;
-  server_->pool().Submit(key, std::move(work));
+  server_->pool().Submit(key, [work = std::move(work)] {
+    Server::BeginJob();
+    work();
+  });
 }
 
 }  // namespace slotmail::imapd

@@ -94,7 +94,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
 
   // Runs `work` with the store off the loop (serialised with the user's
   // other work), then `done` with its result on the loop. If the session
-  // closed meanwhile, `done` is skipped.
+  // closed meanwhile, `done` is skipped. When a mailbox is selected and
+  // `work` changed it (or it had changed already), the same job also reads
+  // the view's updates, so Finish needs no second trip to the pool.
   template <typename T>
   void Async(std::function<T(store::Store&)> work, std::function<void(T)> done);
 
@@ -112,8 +114,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void ReadLines(std::function<void(std::string_view line)> on_line);
   void StopReadingLines();
 
-  // Called by the server when the selected mailbox changed elsewhere.
-  void MailboxChanged();
+  // Called by the server when the selected mailbox changed (change number
+  // `seq`: Server::change_seq).
+  void MailboxChanged(uint64_t seq);
 
   const imap::Command& command() const { return cmd_; }
   bool idling() const { return idling_; }
@@ -129,6 +132,18 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void Dispatch();
   void WriteTagged(std::string_view response);
   void Refresh(bool allow_expunge, std::function<void()> then);
+  // The view's updates read in a command's own job (see Async).
+  struct RefreshPlan;
+  struct Prefetched;
+  // Loop thread: what the job about to be submitted should read after its
+  // work, or null.
+  std::shared_ptr<const RefreshPlan> PlanRefresh() const;
+  // Worker thread, after the work: reads the updates `plan` asks for, or
+  // null. Touches only `plan`, the server and the store.
+  std::shared_ptr<Prefetched> RefreshInJob(const RefreshPlan* plan);
+  // Loop thread, in Finish: applies the updates the last job read if they
+  // still fit the view; false if they do not (or there are none).
+  bool ApplyPrefetched(bool allow_expunge);
   void Post(std::function<void()> fn);
   void CloseNow();
   void SubmitWork(std::function<void()> work);
@@ -151,6 +166,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   bool compress_after_ = false;
   bool idling_ = false;
   bool refreshing_ = false;
+  uint64_t view_gen_ = 0;   // counts Select/Unselect: which view a plan saw
+  uint64_t dirty_seq_ = 0;  // the latest change number that made the view dirty
+  std::shared_ptr<Prefetched> prefetched_;  // from the command's last job
   std::function<void(std::string_view)> line_reader_;
   std::unique_ptr<net::EventLoop::Timer> timer_;
   std::function<void()> on_drained_;
@@ -166,10 +184,14 @@ namespace slotmail::imapd {
 template <typename T>
 void Session::Async(std::function<T(store::Store&)> work, std::function<void(T)> done) {
   auto self = shared_from_this();
-  SubmitWork([self, work = std::move(work), done = std::move(done)]() mutable {
+  SubmitWork([self, plan = PlanRefresh(), work = std::move(work),
+              done = std::move(done)]() mutable {
     auto result = std::make_shared<T>(work(self->store()));
-    self->Post([self, result, done = std::move(done)]() mutable {
-      if (!self->closed_) done(std::move(*result));
+    auto updates = self->RefreshInJob(plan.get());
+    self->Post([self, result, updates, done = std::move(done)]() mutable {
+      if (self->closed_) return;
+      self->prefetched_ = std::move(updates);
+      done(std::move(*result));
     });
   });
 }

@@ -79,7 +79,16 @@ Status ChangeLog::OpenSegment(uint64_t segment) {
     ::close(fd);
     return fs::ErrnoStatus("fstat", path, errno);
   }
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    // Rotating: lazily synced records may be in the old segment. Synced
+    // first, so syncing the newest segment makes the whole log durable.
+    if (::fdatasync(fd_) != 0) {
+      Status err = fs::ErrnoStatus("fdatasync", paths_.ChangeSegmentPath(segment_), errno);
+      ::close(fd);
+      return err;
+    }
+    ::close(fd_);
+  }
   fd_ = fd;
   segment_ = segment;
   size_ = static_cast<uint64_t>(st.st_size);

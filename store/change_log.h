@@ -3,7 +3,9 @@
 //
 // Records are lines "<user>\n" in segment files sync/changes.<N>. Append does
 // not sync: the writer syncs the segment (or the whole slot) before it
-// acknowledges the change. A torn last line (crash mid-write) is cut off at
+// acknowledges the change, or soon after for a lazily synced one (see
+// store/lazy_sync.h). A segment is synced before the next one is started,
+// so the log on disk is always a prefix. A torn last line (crash mid-write) is cut off at
 // open. The consumer reads from the acknowledged position and acknowledges
 // durably; fully acknowledged segments are deleted.
 #pragma once

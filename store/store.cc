@@ -35,9 +35,12 @@ Store::Store(std::string root, StoreOptions options)
     : root_(root), impl_(std::make_unique<Impl>(std::move(root), options)) {}
 
 Store::~Store() {
-  // Every change was synced before its call returned; the marker only says
-  // that no call was cut short.
-  (void)fs::WriteFileAtomic(impl_->paths.CleanShutdownPath(), "clean\n");
+  // The lazily synced changes are made durable first; the marker then says
+  // that no call was cut short. (If that sync fails the shutdown is not
+  // clean: the next open re-logs every user.)
+  if (impl_->lazy && impl_->lazy->Stop().ok()) {
+    (void)fs::WriteFileAtomic(impl_->paths.CleanShutdownPath(), "clean\n");
+  }
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& root, const StoreOptions& options) {
@@ -52,6 +55,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& root, const StoreO
   ASSIGN_OR_RETURN(d.durability, Durability::Open(root));
   ASSIGN_OR_RETURN(d.log, ChangeLog::Open(d.paths));
   d.blobs = std::make_unique<BlobStore>(&d.paths);
+  d.lazy = std::make_unique<LazySync>(
+      options.lazy_sync_delay, [](const std::string& path) { return fs::DataSyncPath(path); },
+      [&d](const std::string& user, const std::vector<std::string>& guids) {
+        d.CollectBlobs(user, guids);
+      });
   const bool clean = fs::Exists(d.paths.CleanShutdownPath());
   if (!clean) {
     // A change may have committed without its log record reaching the disk:
@@ -123,6 +131,29 @@ void Store::Impl::CollectBlobs(std::string_view user, const std::vector<std::str
     }
     return Status::Ok();
   });
+}
+
+Status Store::Impl::SyncBeforeReturn(std::string_view user, const std::string& wal,
+                                     const std::string& segment) {
+  // Taken before the syncs: every entry in it committed before them.
+  LazySync::Pending earlier = lazy->Take(std::string(user));
+  earlier.files.insert(wal);
+  earlier.files.insert(segment);  // the newest segment last: the log stays a prefix
+  for (const auto& f : earlier.files) {
+    if (f == segment) continue;
+    Status st = fs::DataSyncPath(f);
+    // The blobs stay on failure: orphans are garbage, a missing blob damage.
+    if (!st.ok() && st.code() != Code::kNotFound) return st;
+  }
+  RETURN_IF_ERROR(fs::DataSyncPath(segment));
+  CollectBlobs(user, earlier.guids);
+  return Status::Ok();
+}
+
+void Store::Impl::CollectBlobsWhenDurable(std::string_view user,
+                                          std::vector<std::string> guids) {
+  if (guids.empty()) return;
+  lazy->Note(std::string(user), {paths.IndexPath(user) + "-wal"}, std::move(guids));
 }
 
 // ---- users
@@ -289,7 +320,14 @@ Result<QuotaInfo> Store::GetQuota(std::string_view user) {
 
 void Store::SetObserver(Observer observer) { impl_->observer = std::move(observer); }
 
-Result<ChangeBatch> Store::ReadChanges(size_t max) { return impl_->log->Read(max); }
+Result<ChangeBatch> Store::ReadChanges(size_t max) {
+  RETURN_IF_ERROR(SyncAll());
+  return impl_->log->Read(max);
+}
+
+Status Store::SyncAll() { return impl_->lazy->Flush(); }
+
+LazySync::Stats Store::lazy_sync_stats() const { return impl_->lazy->stats(); }
 
 Status Store::AckChanges(const ChangeLogPosition& end) { return impl_->log->Ack(end); }
 

@@ -4,10 +4,13 @@
 // Thread safety: every method may be called from any thread at any time.
 // Calls for one user are serialised by that user's lock; calls for different
 // users run in parallel. A write method returns only after its change (and
-// every blob it refers to) is durable on disk; each writer fsyncs exactly the
-// files it wrote, outside the user's lock, so concurrent writers share the
-// file system's journal commits and one user's writers share WAL syncs
-// (see doc/store.md "Durability").
+// every blob it refers to) is durable on disk, except StoreFlags and Expunge:
+// they return once committed and are made durable by the user's next synced
+// write or within StoreOptions::lazy_sync_delay (Dovecot's
+// mail_fsync=optimized policy). Each writer fsyncs exactly the files it
+// wrote, outside the user's lock, so concurrent writers share the file
+// system's journal commits and one user's writers share WAL syncs (see
+// doc/store.md "Durability").
 //
 // Visibility: a change is visible to other callers as soon as it commits, a
 // moment before it is durable; a crash in that moment loses it as if it never
@@ -21,9 +24,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/limits.h"
 #include "common/status.h"
 #include "mime/message.h"
 #include "mime/sort_keys.h"
+#include "store/lazy_sync.h"
 #include "store/metadata.h"
 #include "store/types.h"
 
@@ -54,6 +59,8 @@ struct StoreOptions {
   // Quota given to new users (0: unlimited).
   uint64_t default_quota_bytes = 0;
   uint64_t default_quota_messages = 0;
+  // Longest a flag change or expunge stays acknowledged but not synced.
+  std::chrono::milliseconds lazy_sync_delay = limits::kLazySyncDelay;
 };
 
 class Store {
@@ -137,6 +144,9 @@ class Store {
   Result<std::vector<AppendResult>> AppendBatch(std::string_view user, std::string_view mailbox,
                                                 const std::vector<AppendItem>& items);
   // Copies the messages of `uids` that exist; the copies share the blob.
+  // Copy and Move are synced before they return, like Append: they put mail
+  // in the destination, and Move's removal from the source is in the same
+  // commit, so it is never durable without the copies.
   Result<CopyResult> Copy(std::string_view user, std::string_view src,
                           const UidSet& uids, std::string_view dst);
   // Copy, then expunge the sources (leaving tombstones), in one transaction.
@@ -145,11 +155,13 @@ class Store {
   // Changes flags of the messages in `uids`. A message whose modseq is above
   // `unchanged_since` (when given, RFC 7162) is left alone and reported in
   // `failed`. Only messages whose flags really change get a new modseq.
+  // Durable lazily (see the top of this file).
   Result<StoreFlagsResult> StoreFlags(std::string_view user, std::string_view mailbox,
                                       const UidSet& uids, FlagOp op, const Flags& flags,
                                       std::optional<uint64_t> unchanged_since = std::nullopt);
   // Expunges messages flagged \Deleted (restricted to `uids` when given),
-  // leaving a tombstone (uid, modseq) for each.
+  // leaving a tombstone (uid, modseq) for each. Durable lazily; the blobs
+  // no row refers to any more are removed once it is durable.
   Result<ExpungeResult> Expunge(std::string_view user, std::string_view mailbox,
                                 const std::optional<UidSet>& uids = std::nullopt);
 
@@ -196,16 +208,27 @@ class Store {
   Status CheckUser(std::string_view user);
 
   // ---- change log (consumer side; see change_log.h)
-  // Up to `max` entries after the last acknowledged position.
+  // Up to `max` entries after the last acknowledged position. Syncs the
+  // lazily synced changes first (SyncAll), so a consumer does not ship a
+  // change long before it is durable here.
   Result<ChangeBatch> ReadChanges(size_t max);
   // Durably records that everything up to `end` has been handled.
   // InvalidArgument if `end` is before the last acknowledged position or
   // past the end of the log (only positions ReadChanges returned are valid).
   Status AckChanges(const ChangeLogPosition& end);
 
+  // ---- durability
+  // Makes every change acknowledged so far durable now, the lazily synced
+  // flag changes and expunges included. ~Store calls it before it marks the
+  // shutdown clean.
+  Status SyncAll();
+  // Counters of the lazy syncs, for tests and benchmarks.
+  LazySync::Stats lazy_sync_stats() const;
+
   // ---- observation
   // Called after a change to the messages, flags or existence of a mailbox
-  // is durable, on the thread that made it, without locks held. Set before
+  // is committed (and durable, but for StoreFlags and Expunge: see the top
+  // of this file), on the thread that made it, without locks held. Set before
   // the store is shared between threads; must be cheap and thread-safe.
   using Observer = std::function<void(const std::string& user, const std::string& mailbox)>;
   void SetObserver(Observer observer);

@@ -15,7 +15,8 @@ namespace slotmail::store {
 namespace {
 
 // How often the batch re-stages its blobs when a concurrent expunge removed
-// one between staging and commit (each retry needs that race again).
+// one between staging and commit, or a full disk may have space again once
+// lazily synced expunges are flushed (each retry needs that again).
 constexpr int kBatchAttempts = 3;
 
 uint64_t TotalSize(const std::vector<MessageInfo>& msgs) {
@@ -78,6 +79,12 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
     ASSIGN_OR_RETURN(QuotaInfo q, ReadQuota(ix));
     return CheckQuota(q, msgs.size(), TotalSize(msgs));
   }));
+  // Expunged messages' files are removed only once their lazily synced
+  // expunges are durable: on a full disk, make them so (then try again).
+  auto free_space = [&](const Status& st) {
+    return st.code() == Code::kNoSpace && impl_->lazy->stats().pending_users > 0 &&
+           impl_->lazy->Flush().ok();
+  };
   for (int attempt = 1;; ++attempt) {
     // Blobs this attempt created: removed again unless the batch commits.
     std::vector<std::string> created_guids;
@@ -89,6 +96,7 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
     }
     if (!staged.ok()) {
       impl_->CollectBlobs(user, created_guids);
+      if (attempt < kBatchAttempts && free_space(staged)) continue;
       return staged;
     }
     bool vanished = false;
@@ -113,7 +121,8 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
     }
     // Leave nothing behind that this call created (no row refers to them).
     impl_->CollectBlobs(user, created_guids);
-    if (!vanished || attempt == kBatchAttempts) return result;
+    if (attempt == kBatchAttempts) return result;
+    if (!vanished && !free_space(result.status())) return result;
   }
 }
 

@@ -11,11 +11,15 @@
 #include "store/blob_store.h"
 #include "store/change_log.h"
 #include "store/durability.h"
+#include "store/lazy_sync.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "store/user_table.h"
 
 namespace slotmail::store {
+
+// When a write is made durable (see Store::Impl::Write).
+enum class SyncPolicy { kBeforeReturn, kLazy };
 
 inline const Status& StatusOf(const Status& s) { return s; }
 template <typename T>
@@ -33,6 +37,7 @@ class Store::Impl {
   std::unique_ptr<Durability> durability;
   std::unique_ptr<ChangeLog> log;
   std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<LazySync> lazy;  // started by Open, stopped first by ~Store
   UserTable users;
   Store::Observer observer;
   std::mutex uidvalidity_mu;      // guards the slot's UIDVALIDITY floor file
@@ -62,11 +67,19 @@ class Store::Impl {
   }
 
   // Like Read, but fn runs in one transaction. If fn succeeds the
-  // transaction commits (WAL, synchronous=NORMAL), the user is appended to
-  // the change log, and the call returns only once both are fdatasynced.
+  // transaction commits (WAL, synchronous=NORMAL) and the user is appended
+  // to the change log. Then, by `policy`:
+  //  - kBeforeReturn: the call returns only once both are fdatasynced (and
+  //    with them every earlier lazy change of the user: see LazySync::Take);
+  //  - kLazy: the call returns at once; `lazy` syncs them within
+  //    kLazySyncDelay, or the user's next synced write does. After a kill -9
+  //    the change is kept (it is in the page cache); after a power loss it
+  //    may be lost, together with the user's later lazy changes only (the
+  //    WAL and the log segment are each one file, kept as a prefix).
   // If fn fails, nothing it did remains.
   template <typename Fn>
-  auto Write(std::string_view user, Fn fn) -> decltype(fn(nullptr)) {
+  auto Write(std::string_view user, Fn fn, SyncPolicy policy = SyncPolicy::kBeforeReturn)
+      -> decltype(fn(nullptr)) {
     using R = decltype(fn(nullptr));
     auto entry = users.Get(user);
     std::unique_lock<std::mutex> lock(entry->mu);
@@ -84,16 +97,26 @@ class Store::Impl {
     RETURN_IF_ERROR(log->Append(user, &segment));
     lock.unlock();
     users.EvictIdle();
-    // Durable before the caller hears OK: the WAL frames of this commit and
-    // the log record. Outside the lock, so writers of one user share WAL
-    // syncs and writers of all users share the journal's commits.
-    // (No WAL file yet means this connection has written nothing: nothing
-    // to sync.)
-    Status wal = fs::DataSyncPath(paths.IndexPath(user) + "-wal");
-    if (!wal.ok() && wal.code() != Code::kNotFound) return wal;
-    RETURN_IF_ERROR(fs::DataSyncPath(segment));
+    std::string wal = paths.IndexPath(user) + "-wal";
+    if (policy == SyncPolicy::kLazy) {
+      lazy->Note(std::string(user), {std::move(wal), std::move(segment)});
+      return result;
+    }
+    RETURN_IF_ERROR(SyncBeforeReturn(user, wal, segment));
     return result;
   }
+
+  // A synced write's syncs: `wal` and `segment`, the files of the user's
+  // pending lazy changes, then those changes' blob collection. Outside the
+  // lock, so writers of one user share WAL syncs and writers of all users
+  // share the journal's commits. (No WAL file means the connection has
+  // written nothing since it was opened: nothing to sync.)
+  Status SyncBeforeReturn(std::string_view user, const std::string& wal,
+                          const std::string& segment);
+
+  // Removes the blobs of `guids` that no row refers to once the user's lazy
+  // changes (among them the one that dropped the references) are synced.
+  void CollectBlobsWhenDurable(std::string_view user, std::vector<std::string> guids);
 
   // Removes those of `guids` that no row of `user` refers to any more.
   // Called after the change that dropped the references is durable.

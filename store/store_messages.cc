@@ -72,7 +72,11 @@ Result<AppendResult> Store::Append(std::string_view user, std::string_view mailb
 
 // COPY and MOVE: the copies share the blobs; MOVE then expunges the
 // originals (leaving tombstones) in the same transaction, so its quota use
-// does not change.
+// does not change. Both are synced before they return (new mail in the
+// destination, like Append), and MOVE's removal is in the same commit as
+// its copies: the source never loses mail the destination does not have.
+// A client's COPY + EXPUNGE (MOVE without the extension) is safe too: the
+// COPY is synced first, and the user's WAL keeps its commits in order.
 Result<CopyResult> Store::CopyOrMove(std::string_view user, std::string_view src,
                                      const UidSet& uids, std::string_view dst, bool move) {
   ASSIGN_OR_RETURN(std::string from, Canonical(user, src));
@@ -145,7 +149,7 @@ Result<StoreFlagsResult> Store::StoreFlags(std::string_view user, std::string_vi
     if (modseq != 0) RETURN_IF_ERROR(ix->UpdateMailboxState(row));
     out.highestmodseq = row.info.highestmodseq;
     return out;
-  });
+  }, SyncPolicy::kLazy);
   if (result.ok() && !result->changed.empty()) impl_->Notify(user, box);
   return result;
 }
@@ -169,9 +173,9 @@ Result<ExpungeResult> Store::Expunge(std::string_view user, std::string_view mai
     for (const auto& m : doomed) out.uids.push_back(m.uid);
     out.highestmodseq = row.info.highestmodseq;
     return out;
-  });
+  }, SyncPolicy::kLazy);
   if (result.ok()) {
-    impl_->CollectBlobs(user, guids);
+    impl_->CollectBlobsWhenDurable(user, std::move(guids));
     if (!result->uids.empty()) impl_->Notify(user, box);
   }
   return result;

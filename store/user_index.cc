@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS mime_structures(
   data BLOB NOT NULL);
 )sql";
 
+// A stamp of the schema text (FNV-1a, 31 bits, never 0), kept in the
+// index's PRAGMA user_version: any edit to kSchema (a table added) changes
+// it, so an index is brought up to date on its first open by a new build.
+constexpr int64_t SchemaStamp() {
+  uint32_t h = 2166136261u;
+  for (const char* p = kSchema; *p != '\0'; ++p) {
+    h = (h ^ static_cast<unsigned char>(*p)) * 16777619u;
+  }
+  return (h & 0x7fffffff) | 1;
+}
+
 MailboxRow ReadMailbox(const Stmt& s) {
   MailboxRow r;
   r.id = s.Int(0);
@@ -112,8 +123,21 @@ MessageInfo MessageFromColumns(const Stmt& s) { return ReadMessage(s); }
 Result<std::unique_ptr<UserIndex>> UserIndex::Open(const std::string& path, bool create) {
   ASSIGN_OR_RETURN(auto db, Database::Open(path, create));
   // Every statement is IF NOT EXISTS: an index made by an older version
-  // gets the tables added since.
-  RETURN_IF_ERROR(db->Exec(kSchema));
+  // gets the tables added since. It runs only when the index's stamp
+  // differs from this build's (a login reopening an index skips it); the
+  // stamp is written after the schema, so a crash between them just runs
+  // the schema again next time.
+  bool current = false;
+  {
+    ASSIGN_OR_RETURN(Stmt version, db->Prepare("PRAGMA user_version"));
+    ASSIGN_OR_RETURN(bool row, version.Step());
+    current = row && version.Int(0) == SchemaStamp();
+  }  // the statement resets here
+  if (!current) {
+    RETURN_IF_ERROR(db->Exec(kSchema));
+    const std::string stamp = "PRAGMA user_version = " + std::to_string(SchemaStamp());
+    RETURN_IF_ERROR(db->Exec(stamp.c_str()));
+  }
   return std::unique_ptr<UserIndex>(new UserIndex(std::move(db)));
 }
 

@@ -1,0 +1,106 @@
+#include "store/lazy_sync.h"
+
+namespace slotmail::store {
+
+LazySync::LazySync(std::chrono::milliseconds delay, SyncFileFn sync, CollectFn collect)
+    : delay_(delay), sync_(std::move(sync)), collect_(std::move(collect)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+LazySync::~LazySync() { (void)Stop(); }
+
+void LazySync::Note(const std::string& user, std::vector<std::string> files,
+                    std::vector<std::string> guids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pending_.empty()) oldest_ = std::chrono::steady_clock::now();
+  Pending& p = pending_[user];
+  p.files.insert(files.begin(), files.end());
+  p.guids.insert(p.guids.end(), guids.begin(), guids.end());
+  ++stats_.noted;
+  cv_.notify_all();
+}
+
+LazySync::Pending LazySync::Take(const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pending_.find(user);
+  if (it == pending_.end()) return {};
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  ++stats_.taken;
+  return p;
+}
+
+Status LazySync::SyncAll(std::map<std::string, Pending> batch) {
+  // A segment shared by many users is synced once per round.
+  std::set<std::string> done;
+  Status first = Status::Ok();
+  for (auto& [user, p] : batch) {
+    Status st = Status::Ok();
+    for (const auto& f : p.files) {
+      if (done.count(f)) continue;
+      Status s = sync_(f);
+      if (!s.ok() && s.code() != Code::kNotFound) {
+        st = s;
+        break;
+      }
+      done.insert(f);
+    }
+    if (st.ok()) {
+      if (!p.guids.empty()) collect_(user, p.guids);
+    } else if (first.ok()) {
+      first = st;  // the blobs stay: orphans are garbage, a missing blob is damage
+    }
+  }
+  return first;
+}
+
+Status LazySync::Flush() {
+  std::lock_guard<std::mutex> round(flush_mu_);
+  std::map<std::string, Pending> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(pending_);
+    if (!batch.empty()) ++stats_.flushes;
+  }
+  if (batch.empty()) return Status::Ok();
+  return SyncAll(std::move(batch));
+}
+
+void LazySync::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    if (pending_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    const auto due = oldest_ + delay_;
+    if (std::chrono::steady_clock::now() < due) {
+      cv_.wait_until(lock, due);
+      continue;
+    }
+    lock.unlock();
+    // Nobody is left to tell of an error here: the writers have their OK.
+    // That is the risk the lazy policy takes (doc/store.md "Durability").
+    (void)Flush();
+    lock.lock();
+  }
+}
+
+Status LazySync::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  return Flush();
+}
+
+LazySync::Stats LazySync::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stats s = stats_;
+  s.pending_users = pending_.size();
+  return s;
+}
+
+}  // namespace slotmail::store

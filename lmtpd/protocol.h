@@ -3,7 +3,9 @@
 // the two things that need the store: check that a recipient exists, and
 // deliver a finished message to the accepted recipients. While such a
 // request is outstanding it reads no further input (pipelined commands wait
-// in its buffer), so replies always come out in command order.
+// in its buffer), so replies always come out in command order. Consecutive
+// pipelined RCPT commands already in the buffer are checked as one request
+// (one worker-pool round trip per transaction instead of one per RCPT).
 //
 // Extensions: PIPELINING, ENHANCEDSTATUSCODES, 8BITMIME, SIZE.
 #pragma once
@@ -47,7 +49,7 @@ class Protocol {
  public:
   enum class Event {
     kNeedMore,        // feed more input
-    kCheckRecipient,  // call RecipientChecked(exists) for pending_recipient()
+    kCheckRecipient,  // call RecipientsChecked(exists) for pending_recipients()
     kDeliver,         // deliver message() to recipients(); then Delivered()
     kClose,           // send the output, then close (QUIT, or too many errors)
   };
@@ -67,8 +69,10 @@ class Protocol {
   size_t BufferedInput() const { return in_.size(); }
 
   // ---- answers to requests
-  const Recipient& pending_recipient() const { return pending_; }
-  void RecipientChecked(bool exists);
+  // One or more RCPTs, in command order, awaiting a check.
+  const std::vector<Recipient>& pending_recipients() const { return pending_; }
+  // REQUIRES: exists.size() == pending_recipients().size(), in that order.
+  void RecipientsChecked(const std::vector<bool>& exists);
   const std::string& sender() const { return sender_; }
   const std::string& helo() const { return helo_; }
   // The message as received: dot-unstuffed, every line ending in CRLF.
@@ -84,6 +88,8 @@ class Protocol {
   Event DataLine(std::string_view line);
   Event Mail(std::string_view args);
   Event Rcpt(std::string_view args);
+  std::string_view RcptError(std::string_view args, Recipient* out) const;
+  bool TakePipelinedRcpt();
   Event Error(std::string_view reply);
   void Reply(std::string_view text);
   void ResetTransaction();
@@ -98,7 +104,7 @@ class Protocol {
   bool have_mail_ = false;
   std::string sender_;
   std::vector<Recipient> rcpts_;
-  Recipient pending_;
+  std::vector<Recipient> pending_;
   std::string data_;
   bool data_too_big_ = false;
 };

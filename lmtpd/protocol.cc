@@ -105,27 +105,45 @@ void Protocol::ResetTransaction() {
   data_too_big_ = false;
 }
 
-bool Protocol::NextLine(size_t max, std::string* line, bool* too_long) {
-  size_t lf = in_.find('\n');
-  if (lf == std::string::npos) {
-    if (in_.size() > max) {  // keep memory bounded: drop what we have
+bool Protocol::PeekLine(std::string_view* line, size_t* next) const {
+  const size_t lf = in_.find('\n', in_pos_);
+  if (lf == std::string::npos) return false;
+  size_t end = lf;
+  if (end > in_pos_ && in_[end - 1] == '\r') --end;  // a bare LF is tolerated
+  *line = std::string_view(in_).substr(in_pos_, end - in_pos_);
+  *next = lf + 1;
+  return true;
+}
+
+bool Protocol::NextLine(size_t max, std::string_view* line, bool* too_long) {
+  size_t next = 0;
+  if (!PeekLine(line, &next)) {
+    if (in_.size() - in_pos_ > max) {  // keep memory bounded: drop what we have
       discarding_line_ = true;
       in_.clear();
+      in_pos_ = 0;
     }
     return false;
   }
-  size_t end = lf;
-  if (end > 0 && in_[end - 1] == '\r') --end;  // a bare LF is tolerated
-  *too_long = discarding_line_ || end > max;
+  *too_long = discarding_line_ || line->size() > max;
   discarding_line_ = false;
-  line->assign(in_, 0, *too_long ? 0 : end);
-  in_.erase(0, lf + 1);
+  if (*too_long) *line = {};
+  in_pos_ = next;
   return true;
 }
 
 Protocol::Event Protocol::Next() {
   SM_CHECK(state_ != State::kWaiting);
-  std::string line;
+  Event e = NextEvent();
+  // Consumed lines leave the buffer once per call, not once per line (a
+  // message is thousands of lines; erasing each would move the rest).
+  in_.erase(0, in_pos_);
+  in_pos_ = 0;
+  return e;
+}
+
+Protocol::Event Protocol::NextEvent() {
+  std::string_view line;
   bool too_long = false;
   while (true) {
     if (state_ == State::kData) {
@@ -290,20 +308,17 @@ Protocol::Event Protocol::Rcpt(std::string_view args) {
 // Moves the next buffered line into pending_ if it is a complete RCPT command
 // that needs a check; otherwise leaves the buffer alone.
 bool Protocol::TakePipelinedRcpt() {
-  if (discarding_line_) return false;
-  const size_t lf = in_.find('\n');
-  if (lf == std::string::npos) return false;
-  size_t end = lf;
-  if (end > 0 && in_[end - 1] == '\r') --end;
-  if (end > opt_.max_command_line) return false;
-  std::string_view line(in_.data(), end);
+  std::string_view line;
+  size_t next = 0;
+  if (discarding_line_ || !PeekLine(&line, &next)) return false;
+  if (line.size() > opt_.max_command_line) return false;
   if (HasControlChars(line)) return false;
   const size_t sp = line.find(' ');
   if (sp == std::string_view::npos || Upper(line.substr(0, sp)) != "RCPT") return false;
   Recipient r;
   if (!RcptError(line.substr(sp + 1), &r).empty()) return false;
   pending_.push_back(std::move(r));
-  in_.erase(0, lf + 1);
+  in_pos_ = next;
   return true;
 }
 

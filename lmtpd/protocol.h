@@ -66,7 +66,7 @@ class Protocol {
   // Moves the replies produced so far to *out.
   void TakeOutput(std::string* out);
   bool HasOutput() const { return !out_.empty(); }
-  size_t BufferedInput() const { return in_.size(); }
+  size_t BufferedInput() const { return in_.size() - in_pos_; }
 
   // ---- answers to requests
   // One or more RCPTs, in command order, awaiting a check.
@@ -83,7 +83,12 @@ class Protocol {
 
  private:
   enum class State { kCommand, kData, kWaiting };
-  bool NextLine(size_t max, std::string* line, bool* too_long);
+  // The next complete line at in_pos_ (without its line end) and the offset
+  // after it; false if no line is complete. The view lives until in_ changes.
+  bool PeekLine(std::string_view* line, size_t* next) const;
+  // Consumes the next line, or drops an incomplete one longer than `max`.
+  bool NextLine(size_t max, std::string_view* line, bool* too_long);
+  Event NextEvent();
   Event Command(std::string_view line);
   Event DataLine(std::string_view line);
   Event Mail(std::string_view args);
@@ -97,6 +102,7 @@ class Protocol {
   ProtocolOptions opt_;
   State state_ = State::kCommand;
   std::string in_;
+  size_t in_pos_ = 0;  // in_ before this is consumed (erased when Next returns)
   std::string out_;
   bool discarding_line_ = false;  // skipping the rest of an over-long line
   int errors_ = 0;

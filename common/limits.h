@@ -157,8 +157,6 @@ inline constexpr int kMaxLmtpErrors = 20;
 // same mailbox this recently is stored once. MTAs retry within minutes after
 // a lost reply; an hour covers that without hiding real re-sends.
 inline constexpr int64_t kLmtpDedupWindowSeconds = 60 * 60;
-// Newest messages of the mailbox examined for a duplicate; bounds the work.
-inline constexpr size_t kLmtpDedupScanMessages = 100;
 // An idle LMTP client is a stuck MTA; free its socket.
 inline constexpr std::chrono::seconds kLmtpIdleTimeout{5 * 60};
 

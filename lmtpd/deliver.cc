@@ -1,5 +1,4 @@
 #include "lmtpd/deliver.h"
-#include "lmtpd/dedup.h"
 
 #include <cstdio>
 #include <ctime>
@@ -46,9 +45,8 @@ Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view byt
   }
   if (!message_id.empty()) {
     // A failed check is no reason to refuse mail: then store it.
-    auto dup = HasRecentMessageId(store, rcpt.user, mailbox, message_id,
-                                         now - limits::kLmtpDedupWindowSeconds,
-                                         limits::kLmtpDedupScanMessages);
+    auto dup = store.HasMessageIdSince(rcpt.user, mailbox, message_id,
+                                       now - limits::kLmtpDedupWindowSeconds);
     if (dup.ok() && *dup) return Outcome::kDelivered;
   }
   auto r = store.Append(rcpt.user, mailbox, bytes, store::Flags{}, now);

@@ -85,3 +85,20 @@ TEST_CASE("lmtp deliver: Message-ID is found in the header only, unfolded") {
   CHECK(lmtpd::MessageIdOf("Message-Id: <a@b>\n\n") == "<a@b>");
   CHECK(lmtpd::MessageIdOf("Message-ID-Not: <a@b>\r\n\r\n").empty());
 }
+
+TEST_CASE("lmtp deliver: Message-ID is derived as the store's sort keys derive it") {
+  // Deliver finds duplicates by the index's message_id column: the same
+  // derivation on both sides, or duplicates would never match.
+  const std::string msg = "Message-ID: (c) < m3@x >  <m4@x>\r\n\r\nbody\r\n";
+  CHECK(lmtpd::MessageIdOf(msg) == "<m3@x>");
+  CHECK(lmtpd::MessageIdOf("Message-ID: m5@x\r\n\r\n").empty());  // no msg-id in it
+  Slot s;
+  CHECK(Deliver(*s.store, To("alice@x"), msg, lmtpd::MessageIdOf(msg), kNow) ==
+        Outcome::kDelivered);
+  auto dup = s.store->HasMessageIdSince("alice", "INBOX", "<m3@x>", kNow);
+  REQUIRE(dup.ok());
+  CHECK(*dup);
+  CHECK(Deliver(*s.store, To("alice@x"), msg, lmtpd::MessageIdOf(msg), kNow + 1) ==
+        Outcome::kDelivered);
+  CHECK(s.Count("INBOX") == 1);
+}

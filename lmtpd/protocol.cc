@@ -21,6 +21,13 @@ std::string Lower(std::string_view s) {
 }
 
 // Case-insensitive "starts with"; on success *rest is what follows.
+bool HasControlChars(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
 bool Prefix(std::string_view s, std::string_view p, std::string_view* rest) {
   if (s.size() < p.size() || Upper(s.substr(0, p.size())) != p) return false;
   *rest = s.substr(p.size());
@@ -98,27 +105,45 @@ void Protocol::ResetTransaction() {
   data_too_big_ = false;
 }
 
-bool Protocol::NextLine(size_t max, std::string* line, bool* too_long) {
-  size_t lf = in_.find('\n');
-  if (lf == std::string::npos) {
-    if (in_.size() > max) {  // keep memory bounded: drop what we have
+bool Protocol::PeekLine(std::string_view* line, size_t* next) const {
+  const size_t lf = in_.find('\n', in_pos_);
+  if (lf == std::string::npos) return false;
+  size_t end = lf;
+  if (end > in_pos_ && in_[end - 1] == '\r') --end;  // a bare LF is tolerated
+  *line = std::string_view(in_).substr(in_pos_, end - in_pos_);
+  *next = lf + 1;
+  return true;
+}
+
+bool Protocol::NextLine(size_t max, std::string_view* line, bool* too_long) {
+  size_t next = 0;
+  if (!PeekLine(line, &next)) {
+    if (in_.size() - in_pos_ > max) {  // keep memory bounded: drop what we have
       discarding_line_ = true;
       in_.clear();
+      in_pos_ = 0;
     }
     return false;
   }
-  size_t end = lf;
-  if (end > 0 && in_[end - 1] == '\r') --end;  // a bare LF is tolerated
-  *too_long = discarding_line_ || end > max;
+  *too_long = discarding_line_ || line->size() > max;
   discarding_line_ = false;
-  line->assign(in_, 0, *too_long ? 0 : end);
-  in_.erase(0, lf + 1);
+  if (*too_long) *line = {};
+  in_pos_ = next;
   return true;
 }
 
 Protocol::Event Protocol::Next() {
   SM_CHECK(state_ != State::kWaiting);
-  std::string line;
+  Event e = NextEvent();
+  // Consumed lines leave the buffer once per call, not once per line (a
+  // message is thousands of lines; erasing each would move the rest).
+  in_.erase(0, in_pos_);
+  in_pos_ = 0;
+  return e;
+}
+
+Protocol::Event Protocol::NextEvent() {
+  std::string_view line;
   bool too_long = false;
   while (true) {
     if (state_ == State::kData) {
@@ -173,11 +198,7 @@ Protocol::Event Protocol::Error(std::string_view reply) {
 
 Protocol::Event Protocol::Command(std::string_view line) {
   // Addresses and the LHLO name end up in header fields: no CR, NUL, etc.
-  for (char c : line) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Error("501 5.5.2 Control characters in command");
-    }
-  }
+  if (HasControlChars(line)) return Error("501 5.5.2 Control characters in command");
   size_t sp = line.find(' ');
   std::string verb = Upper(line.substr(0, sp));
   std::string_view args = sp == std::string_view::npos ? "" : line.substr(sp + 1);
@@ -251,29 +272,69 @@ Protocol::Event Protocol::Mail(std::string_view args) {
   return Event::kNeedMore;
 }
 
-Protocol::Event Protocol::Rcpt(std::string_view args) {
-  if (!have_mail_) return Error("503 5.5.1 MAIL first");
+// The error reply for RCPT with `args`, or "" with *out set if it needs a
+// check. Counts the recipients already pending as accepted, so a batch never
+// goes past max_recipients (the batch stops there; see TakePipelinedRcpt).
+std::string_view Protocol::RcptError(std::string_view args, Recipient* out) const {
+  if (!have_mail_) return "503 5.5.1 MAIL first";
   std::string_view rest, params;
   std::string addr;
   if (!Prefix(args, "TO:", &rest) || !SplitPath(rest, &addr, &params)) {
-    return Error("501 5.5.4 Syntax: RCPT TO:<address>");
+    return "501 5.5.4 Syntax: RCPT TO:<address>";
   }
-  if (!Words(params).empty()) return Error("555 5.5.4 Unsupported parameter");
-  if (rcpts_.size() >= opt_.max_recipients) return Error("452 4.5.3 Too many recipients");
-  if (!ParseRecipient(addr, &pending_)) return Error("501 5.1.3 Bad recipient address");
+  if (!Words(params).empty()) return "555 5.5.4 Unsupported parameter";
+  if (rcpts_.size() + pending_.size() >= opt_.max_recipients) {
+    return "452 4.5.3 Too many recipients";
+  }
+  if (!ParseRecipient(addr, out)) return "501 5.1.3 Bad recipient address";
+  return "";
+}
+
+Protocol::Event Protocol::Rcpt(std::string_view args) {
+  Recipient r;
+  if (std::string_view e = RcptError(args, &r); !e.empty()) return Error(e);
+  pending_.push_back(std::move(r));
+  // Pipelined RCPTs right behind join the check, as long as each would be
+  // checked anyway: any other command, or a RCPT that gets an error reply
+  // (which must come after the pending ones' replies), ends the batch. The
+  // batch stops below max_recipients, so a later RCPT is judged with the
+  // accepted count known.
+  while (rcpts_.size() + pending_.size() < opt_.max_recipients && TakePipelinedRcpt()) {
+  }
   state_ = State::kWaiting;
   return Event::kCheckRecipient;
 }
 
-void Protocol::RecipientChecked(bool exists) {
+// Moves the next buffered line into pending_ if it is a complete RCPT command
+// that needs a check; otherwise leaves the buffer alone.
+bool Protocol::TakePipelinedRcpt() {
+  std::string_view line;
+  size_t next = 0;
+  if (discarding_line_ || !PeekLine(&line, &next)) return false;
+  if (line.size() > opt_.max_command_line) return false;
+  if (HasControlChars(line)) return false;
+  const size_t sp = line.find(' ');
+  if (sp == std::string_view::npos || Upper(line.substr(0, sp)) != "RCPT") return false;
+  Recipient r;
+  if (!RcptError(line.substr(sp + 1), &r).empty()) return false;
+  pending_.push_back(std::move(r));
+  in_pos_ = next;
+  return true;
+}
+
+void Protocol::RecipientsChecked(const std::vector<bool>& exists) {
   SM_CHECK(state_ == State::kWaiting);
+  SM_CHECK(exists.size() == pending_.size());
   state_ = State::kCommand;
-  if (!exists) {
-    Reply("550 5.1.1 No such user");
-    return;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (!exists[i]) {
+      Reply("550 5.1.1 No such user");
+      continue;
+    }
+    rcpts_.push_back(std::move(pending_[i]));
+    Reply("250 2.1.5 Ok");
   }
-  rcpts_.push_back(pending_);
-  Reply("250 2.1.5 Ok");
+  pending_.clear();
 }
 
 void Protocol::Delivered(const std::vector<Outcome>& outcomes) {

@@ -3,7 +3,9 @@
 // the two things that need the store: check that a recipient exists, and
 // deliver a finished message to the accepted recipients. While such a
 // request is outstanding it reads no further input (pipelined commands wait
-// in its buffer), so replies always come out in command order.
+// in its buffer), so replies always come out in command order. Consecutive
+// pipelined RCPT commands already in the buffer are checked as one request
+// (one worker-pool round trip per transaction instead of one per RCPT).
 //
 // Extensions: PIPELINING, ENHANCEDSTATUSCODES, 8BITMIME, SIZE.
 #pragma once
@@ -47,7 +49,7 @@ class Protocol {
  public:
   enum class Event {
     kNeedMore,        // feed more input
-    kCheckRecipient,  // call RecipientChecked(exists) for pending_recipient()
+    kCheckRecipient,  // call RecipientsChecked(exists) for pending_recipients()
     kDeliver,         // deliver message() to recipients(); then Delivered()
     kClose,           // send the output, then close (QUIT, or too many errors)
   };
@@ -64,11 +66,13 @@ class Protocol {
   // Moves the replies produced so far to *out.
   void TakeOutput(std::string* out);
   bool HasOutput() const { return !out_.empty(); }
-  size_t BufferedInput() const { return in_.size(); }
+  size_t BufferedInput() const { return in_.size() - in_pos_; }
 
   // ---- answers to requests
-  const Recipient& pending_recipient() const { return pending_; }
-  void RecipientChecked(bool exists);
+  // One or more RCPTs, in command order, awaiting a check.
+  const std::vector<Recipient>& pending_recipients() const { return pending_; }
+  // REQUIRES: exists.size() == pending_recipients().size(), in that order.
+  void RecipientsChecked(const std::vector<bool>& exists);
   const std::string& sender() const { return sender_; }
   const std::string& helo() const { return helo_; }
   // The message as received: dot-unstuffed, every line ending in CRLF.
@@ -79,11 +83,18 @@ class Protocol {
 
  private:
   enum class State { kCommand, kData, kWaiting };
-  bool NextLine(size_t max, std::string* line, bool* too_long);
+  // The next complete line at in_pos_ (without its line end) and the offset
+  // after it; false if no line is complete. The view lives until in_ changes.
+  bool PeekLine(std::string_view* line, size_t* next) const;
+  // Consumes the next line, or drops an incomplete one longer than `max`.
+  bool NextLine(size_t max, std::string_view* line, bool* too_long);
+  Event NextEvent();
   Event Command(std::string_view line);
   Event DataLine(std::string_view line);
   Event Mail(std::string_view args);
   Event Rcpt(std::string_view args);
+  std::string_view RcptError(std::string_view args, Recipient* out) const;
+  bool TakePipelinedRcpt();
   Event Error(std::string_view reply);
   void Reply(std::string_view text);
   void ResetTransaction();
@@ -91,6 +102,7 @@ class Protocol {
   ProtocolOptions opt_;
   State state_ = State::kCommand;
   std::string in_;
+  size_t in_pos_ = 0;  // in_ before this is consumed (erased when Next returns)
   std::string out_;
   bool discarding_line_ = false;  // skipping the rest of an over-long line
   int errors_ = 0;
@@ -98,7 +110,7 @@ class Protocol {
   bool have_mail_ = false;
   std::string sender_;
   std::vector<Recipient> rcpts_;
-  Recipient pending_;
+  std::vector<Recipient> pending_;
   std::string data_;
   bool data_too_big_ = false;
 };

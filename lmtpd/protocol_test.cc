@@ -23,6 +23,7 @@ struct Driver {
     std::vector<Recipient> rcpts;
   };
   std::vector<Delivery> deliveries;
+  std::vector<size_t> checks;  // recipients per check request
   bool closed = false;
 
   std::string Run(std::string_view input, size_t chunk, ProtocolOptions opt = {}) {
@@ -36,7 +37,10 @@ struct Driver {
         if (e == Protocol::Event::kNeedMore) break;
         if (e == Protocol::Event::kClose) closed = true;
         if (e == Protocol::Event::kCheckRecipient) {
-          p.RecipientChecked(users.count(p.pending_recipient().user) > 0);
+          std::vector<bool> exists;
+          for (const Recipient& r : p.pending_recipients()) exists.push_back(users.count(r.user) > 0);
+          checks.push_back(exists.size());
+          p.RecipientsChecked(exists);
         }
         if (e == Protocol::Event::kDeliver) {
           deliveries.push_back({p.sender(), p.message(), p.recipients()});
@@ -215,4 +219,32 @@ TEST_CASE("lmtp: recipient addresses") {
   CHECK(r.folder.empty());
   CHECK_FALSE(ParseRecipient("+x@y", &r));
   CHECK_FALSE(ParseRecipient("", &r));
+}
+
+TEST_CASE("lmtp: pipelined RCPTs are checked as one request, replies unchanged") {
+  Driver at_once;
+  CHECK(Codes(at_once.Run(kSession, sizeof kSession)) ==
+        "220 250 250 2.1.0 250 2.1.5 550 5.1.1 250 2.1.5 354 250 2.0.0 250 2.0.0 221 2.0.0");
+  CHECK(at_once.checks == std::vector<size_t>{3});
+  Driver bytewise;  // each RCPT is complete before the next arrives
+  bytewise.Run(kSession, 1);
+  CHECK(bytewise.checks == std::vector<size_t>{1, 1, 1});
+}
+
+TEST_CASE("lmtp: a RCPT batch stops at a RCPT with an error reply and below the limit") {
+  const std::string head = "LHLO x\r\nMAIL FROM:<>\r\n";
+  for (size_t chunk : {size_t{1}, size_t{4096}}) {
+    Driver d;
+    // The bad one's 501 must come after alice's 250, bob's after it.
+    CHECK(Codes(d.Run(head + "RCPT TO:<alice@x>\r\nRCPT TO:bad\r\nRCPT TO:<bob@x>\r\n", chunk)) ==
+          "220 250 250 2.1.0 250 2.1.5 501 5.5.4 250 2.1.5");
+    ProtocolOptions opt;
+    opt.max_recipients = 2;
+    Driver l;
+    // nobody is refused, so bob still fits; the last alice is one too many.
+    CHECK(Codes(l.Run(head + "RCPT TO:<nobody@x>\r\nRCPT TO:<alice@x>\r\nRCPT TO:<bob@x>\r\n"
+                             "RCPT TO:<alice@x>\r\n", chunk, opt)) ==
+          "220 250 250 2.1.0 550 5.1.1 250 2.1.5 250 2.1.5 452 4.5.3");
+    if (chunk > 1) CHECK(l.checks == std::vector<size_t>{2, 1});
+  }
 }

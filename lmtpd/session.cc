@@ -108,12 +108,17 @@ void Session::RequestDone() {
 void Session::CheckRecipient() {
   busy_ = true;
   auto self = shared_from_this();
-  const std::string user = protocol_.pending_recipient().user;
-  pool_->Submit(user, [self, user] {
-    bool exists = RecipientExists(*self->store_, user);
-    self->loop_->Post([self, exists] {
+  // Pipelined RCPTs come as one batch: one pool round trip for all of them
+  // (keyed by the first user; a lookup needs no order with anyone's writes).
+  std::vector<std::string> users;
+  for (const Recipient& r : protocol_.pending_recipients()) users.push_back(r.user);
+  const std::string key = users.front();
+  pool_->Submit(key, [self, users = std::move(users)] {
+    std::vector<bool> exists;
+    for (const std::string& user : users) exists.push_back(RecipientExists(*self->store_, user));
+    self->loop_->Post([self, exists = std::move(exists)] {
       if (self->closed_) return;
-      self->protocol_.RecipientChecked(exists);
+      self->protocol_.RecipientsChecked(exists);
       self->RequestDone();
     });
   });

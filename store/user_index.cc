@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS sort_keys(
   message_id TEXT NOT NULL,
   in_reply_to TEXT NOT NULL,
   refs TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sort_keys_message_id ON sort_keys(message_id);
 CREATE TABLE IF NOT EXISTS mime_structures(
   guid TEXT PRIMARY KEY,
   version INTEGER NOT NULL,

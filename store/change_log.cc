@@ -11,6 +11,7 @@
 
 #include "common/fs.h"
 #include "common/limits.h"
+#include "store/names.h"
 
 namespace slotmail::store {
 namespace {
@@ -120,7 +121,11 @@ Result<ChangeBatch> ChangeLog::Read(size_t max) {
     while (batch.users.size() < max && pos < data.size()) {
       size_t nl = data.find('\n', pos);
       if (nl == std::string::npos) break;  // incomplete: not yet a record
-      batch.users.push_back(data.substr(pos, nl - pos));
+      std::string user = data.substr(pos, nl - pos);
+      // An unsynced tail can come back from a power loss as garbage (zeros,
+      // stale blocks); such a record names nobody. The unclean-open rule
+      // re-logs every user, so nothing is lost by skipping it.
+      if (ValidateUserName(user).ok()) batch.users.push_back(std::move(user));
       pos = nl + 1;
     }
     batch.end.offset = pos;

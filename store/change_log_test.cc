@@ -70,6 +70,27 @@ TEST_CASE("change log: a torn last record is dropped at open, later appends are 
   CHECK(ReadAll(log->get()) == std::vector<std::string>{"alice", "dave"});
 }
 
+TEST_CASE("change log: records a power loss garbled (zeros, stale bytes) name nobody and are skipped") {
+  slotmail::testing::TempDir dir;
+  SlotPaths paths(dir.path());
+  {
+    auto log = ChangeLog::Open(paths);
+    REQUIRE(log.ok());
+    REQUIRE((*log)->Append("alice").ok());
+  }
+  // An unsynced tail that came back as zeros and stale bytes, ending in
+  // whole "records".
+  std::string seg = paths.ChangeSegmentPath(1);
+  auto data = slotmail::fs::ReadFile(seg);
+  REQUIRE(data.ok());
+  REQUIRE(slotmail::fs::Remove(seg).ok());
+  REQUIRE(slotmail::fs::WriteNewFile(seg, *data + std::string(9, '\0') + "\n../x\n\nbob\n").ok());
+  auto log = ChangeLog::Open(paths);
+  REQUIRE(log.ok());
+  REQUIRE((*log)->Append("carol").ok());
+  CHECK(ReadAll(log->get()) == std::vector<std::string>{"alice", "bob", "carol"});
+}
+
 TEST_CASE("change log: segments rotate and acknowledged ones are deleted") {
   slotmail::testing::TempDir dir;
   SlotPaths paths(dir.path());

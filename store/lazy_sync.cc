@@ -12,11 +12,18 @@ LazySync::~LazySync() { (void)Stop(); }
 void LazySync::Note(const std::string& user, std::vector<std::string> files,
                     std::vector<std::string> guids) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (pending_.empty()) oldest_ = std::chrono::steady_clock::now();
+  if (NothingPending()) oldest_ = std::chrono::steady_clock::now();
   Pending& p = pending_[user];
   p.files.insert(files.begin(), files.end());
   p.guids.insert(p.guids.end(), guids.begin(), guids.end());
   ++stats_.noted;
+  cv_.notify_all();
+}
+
+void LazySync::NoteShared(const std::string& file) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (NothingPending()) oldest_ = std::chrono::steady_clock::now();
+  shared_.insert(file);
   cv_.notify_all();
 }
 
@@ -30,7 +37,8 @@ LazySync::Pending LazySync::Take(const std::string& user) {
   return p;
 }
 
-Status LazySync::SyncAll(std::map<std::string, Pending> batch) {
+Status LazySync::SyncAll(std::map<std::string, Pending> batch,
+                         const std::set<std::string>& shared) {
   // A segment shared by many users is synced once per round.
   std::set<std::string> done;
   Status first = Status::Ok();
@@ -51,25 +59,32 @@ Status LazySync::SyncAll(std::map<std::string, Pending> batch) {
       first = st;  // the blobs stay: orphans are garbage, a missing blob is damage
     }
   }
+  for (const auto& f : shared) {
+    if (done.count(f)) continue;
+    Status s = sync_(f);
+    if (!s.ok() && s.code() != Code::kNotFound && first.ok()) first = s;
+  }
   return first;
 }
 
 Status LazySync::Flush() {
   std::lock_guard<std::mutex> round(flush_mu_);
   std::map<std::string, Pending> batch;
+  std::set<std::string> shared;
   {
     std::lock_guard<std::mutex> lock(mu_);
     batch.swap(pending_);
+    shared.swap(shared_);
     if (!batch.empty()) ++stats_.flushes;
   }
-  if (batch.empty()) return Status::Ok();
-  return SyncAll(std::move(batch));
+  if (batch.empty() && shared.empty()) return Status::Ok();
+  return SyncAll(std::move(batch), shared);
 }
 
 void LazySync::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    if (pending_.empty()) {
+    if (NothingPending()) {
       cv_.wait(lock);
       continue;
     }

@@ -57,6 +57,11 @@ class LazySync {
   // and `guids` to collect once they are. REQUIRES: the change has committed.
   void Note(const std::string& user, std::vector<std::string> files,
             std::vector<std::string> guids = {});
+  // Records a slot-wide file (the change-log segment) a synced write left
+  // unsynced because its durability is not needed for the acknowledgement.
+  // Synced by the background thread and Flush(), like Note()'s files, but
+  // not part of any user's entry (Take() leaves it).
+  void NoteShared(const std::string& file);
   // Removes and returns `user`'s entry (empty if none). The caller must sync
   // the entry's files after this call and, if that succeeded, collect its
   // guids (if it failed, the caller reports the error and drops the guids).
@@ -73,7 +78,8 @@ class LazySync {
 
  private:
   void Run();
-  Status SyncAll(std::map<std::string, Pending> batch);
+  Status SyncAll(std::map<std::string, Pending> batch, const std::set<std::string>& shared);
+  bool NothingPending() const { return pending_.empty() && shared_.empty(); }  // REQUIRES: mu_
 
   const std::chrono::milliseconds delay_;
   const SyncFileFn sync_;
@@ -81,6 +87,7 @@ class LazySync {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Pending> pending_;  // by user
+  std::set<std::string> shared_;            // NoteShared() files
   std::chrono::steady_clock::time_point oldest_;  // when the oldest pending entry was noted
   bool stop_ = false;
   Stats stats_;

@@ -106,8 +106,9 @@ class Store::Impl {
     return result;
   }
 
-  // A synced write's syncs: `wal` and `segment`, the files of the user's
-  // pending lazy changes, then those changes' blob collection. Outside the
+  // A synced write's syncs: `wal` and the files of the user's pending lazy
+  // changes, then those changes' blob collection; `segment` (the change-log
+  // record) is noted as a lazy change (see the definition). Outside the
   // lock, so writers of one user share WAL syncs and writers of all users
   // share the journal's commits. (No WAL file means the connection has
   // written nothing since it was opened: nothing to sync.)

@@ -18,21 +18,11 @@ def modseq_of(line):
     return int(re.search(rb"MODSEQ \((\d+)\)", line).group(1))
 
 
-class CondStore(unittest.TestCase):
+class CondStore(slotlib.MailboxPerTest):
     """Each test has its own mailbox of four messages, selected in self.c."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.slot = slotlib.Slot(tls=False)
-        cls.boxes = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.slot.close()
-
     def setUp(self):
-        CondStore.boxes += 1
-        self.box = "Box%d" % CondStore.boxes
+        super().setUp()
         self.c = slotlib.RawImap(self.slot)
         self.others = []
         self.c.ok("CREATE " + self.box)

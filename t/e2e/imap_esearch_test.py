@@ -13,21 +13,11 @@ def msg(n):
     return b"From: a@example.com\r\nSubject: m%d\r\n\r\nbody %d\r\n" % (n, n)
 
 
-class Esearch(unittest.TestCase):
+class Esearch(slotlib.MailboxPerTest):
     """Each test has its own mailbox of six messages: 2, 4 and 5 \\Flagged."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.slot = slotlib.Slot(tls=False)
-        cls.boxes = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.slot.close()
-
     def setUp(self):
-        Esearch.boxes += 1
-        self.box = "Box%d" % Esearch.boxes
+        super().setUp()
         self.c = slotlib.RawImap(self.slot)
         self.c.ok("CREATE " + self.box)
         self.uids = []

@@ -15,19 +15,9 @@ def msg(n):
     return b"From: a@example.com\r\nSubject: m%d\r\n\r\nbody %d\r\n" % (n, n)
 
 
-class ObjectId(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.slot = slotlib.Slot(tls=False)
-        cls.boxes = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.slot.close()
-
+class ObjectId(slotlib.MailboxPerTest):
     def setUp(self):
-        ObjectId.boxes += 1
-        self.box = "Box%d" % ObjectId.boxes
+        super().setUp()
         self.c = slotlib.RawImap(self.slot)
 
     def tearDown(self):

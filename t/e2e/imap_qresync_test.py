@@ -24,21 +24,11 @@ def code_value(lines, code):
     return int(found[0])
 
 
-class Qresync(unittest.TestCase):
+class Qresync(slotlib.MailboxPerTest):
     """Each test has its own mailbox of six messages."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.slot = slotlib.Slot(tls=False)
-        cls.boxes = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.slot.close()
-
     def setUp(self):
-        Qresync.boxes += 1
-        self.box = "Box%d" % Qresync.boxes
+        super().setUp()
         self.sessions = []
         self.c = self.session()
         self.c.ok("CREATE " + self.box)

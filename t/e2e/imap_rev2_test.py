@@ -15,19 +15,9 @@ NAME = "Über/日本語"  # UTF-8 on the wire under IMAP4rev2
 MUTF7 = "&ANw-ber/&ZeVnLIqe-"  # the same name as IMAP4rev1 spells it
 
 
-class Rev2(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.slot = slotlib.Slot(tls=False)
-        cls.boxes = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.slot.close()
-
+class Rev2(slotlib.MailboxPerTest):
     def setUp(self):
-        Rev2.boxes += 1
-        self.box = "Box%d" % Rev2.boxes
+        super().setUp()
         self.open = []
 
     def tearDown(self):

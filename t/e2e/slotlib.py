@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 BIN = os.environ.get("SLOTMAIL_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "bin"))
 KDF_ITERATIONS = "1000"  # tests need logins fast; production default is 100000
@@ -220,3 +221,22 @@ class RawImap:
 
     def close(self):
         self.m.logout()
+
+
+class MailboxPerTest(unittest.TestCase):
+    """One plain-IMAP slot per test class (user "alice"), and a
+    fresh mailbox name, self.box, for each test. Subclasses that define
+    setUp call super().setUp() first."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.slot = Slot(tls=False)
+        cls.boxes = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.slot.close()
+
+    def setUp(self):
+        type(self).boxes += 1
+        self.box = "Box%d" % type(self).boxes

@@ -13,6 +13,7 @@ MODULES  := common store mime imap imapd admin lmtpd loadgen
 BUILD    ?= build
 BIN      ?= bin
 OPT      ?= -O2 -g
+JOBS     ?= $(shell nproc)  # parallel compiles for the build inside test/run/bench
 SAN      ?=
 CXXFLAGS := -std=c++20 $(OPT) $(SAN) -Wall -Wextra -Werror -pthread -I. -MMD -MP
 LDLIBS   := -levent_openssl -levent_pthreads -levent -lsqlite3 -lssl -lcrypto -lz -pthread
@@ -63,23 +64,23 @@ $(BIN)/%: $(BUILD)/bench/%.o $(LIB)
 
 # Every test, ending with the line "N passed, N failed".
 test: deps
-	$(MAKE) all $(BUILD)/fuzz/imap_parser_fuzz
+	$(MAKE) -j$(JOBS) all $(BUILD)/fuzz/imap_parser_fuzz
 	@BIN=$(BIN) FUZZ_SMOKE="$(MAKE) --no-print-directory fuzz-smoke" ./t/run_all.sh
 
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
-	$(MAKE) BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
+	$(MAKE) -j$(JOBS) BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
 	@BIN=build/asan/bin SLOTMAIL_ASAN=1 ./t/run_all.sh
 
 # The demo slot under var/, in the foreground (Ctrl-C stops it).
 run: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	@BIN=$(BIN) ./scripts/run.sh
 
 bench:
 	@./scripts/deps.sh bench
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	@BIN=$(BIN) ./bench/run_all.sh
 
 clean:

@@ -3,11 +3,31 @@
 #include "loadgen/dial.h"
 
 namespace slotmail::loadgen {
+namespace {
+
+// Per thread: each event loop runs on one thread.
+thread_local size_t live_conns = 0;
+thread_local net::EventLoop* stop_when_all_gone = nullptr;
+
+}  // namespace
+
+ImapConn::~ImapConn() {
+  if (--live_conns == 0 && stop_when_all_gone != nullptr) {
+    stop_when_all_gone->Stop();
+    stop_when_all_gone = nullptr;
+  }
+}
+
+void ImapConn::StopLoopWhenAllGone(net::EventLoop* loop) {
+  if (live_conns == 0) return loop->Stop();
+  stop_when_all_gone = loop;
+}
 
 Result<ImapConn*> ImapConn::Open(net::EventLoop* loop, const std::string& host, uint16_t port,
                                  Callback greeting) {
   ASSIGN_OR_RETURN(int fd, Dial(host, port));
   ImapConn* c = new ImapConn(loop);
+  ++live_conns;
   c->pending_ = std::move(greeting);
   c->conn_ = net::Connection::Adopt(loop, fd, host, nullptr, c);
   return c;

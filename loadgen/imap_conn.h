@@ -41,8 +41,13 @@ class ImapConn : public net::Connection::Handler {
   // Sends "TAG prefix {N}\r\n", waits for the continuation, then the N bytes
   // of `literal` and CRLF. `literal` must outlive the command.
   void SendLiteral(std::string_view prefix, const std::string* literal, Callback done);
-  // Closes the connection; no callback runs afterwards.
+  // Closes the connection; no callback runs afterwards. The object deletes
+  // itself once the close is done.
   void Close();
+  // Stops `loop` as soon as no ImapConn of this thread is left (at once if
+  // none is), so connections still closing are not leaked by a loop that
+  // stopped under them.
+  static void StopLoopWhenAllGone(net::EventLoop* loop);
 
   void OnInput(net::Connection* c) override;
   void OnDrained(net::Connection*) override {}
@@ -50,7 +55,7 @@ class ImapConn : public net::Connection::Handler {
 
  private:
   explicit ImapConn(net::EventLoop* loop) : loop_(loop) {}
-  ~ImapConn() override = default;
+  ~ImapConn() override;
   void Finish(bool closed, std::string status);
   void MaybeDelete();
 

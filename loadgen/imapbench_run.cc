@@ -48,7 +48,7 @@ int RunLoad(net::EventLoop* loop, const BenchOptions& o, const Corpus& corpus) {
   }
   int active = o.clients;
   run.on_client_done = [&] {
-    if (--active == 0) loop->Stop();
+    if (--active == 0) ImapConn::StopLoopWhenAllGone(loop);
   };
   std::unique_ptr<net::EventLoop::Timer> grace;
   auto deadline = loop->After(std::chrono::milliseconds(long(o.duration * 1000)), [&] {

@@ -31,7 +31,7 @@ class Filler {
   // One worker: takes the next user, or ends.
   void NextUser() {
     if (next_user_ >= spec_.users.size()) {
-      if (--running_ == 0) loop_->Stop();
+      if (--running_ == 0) ImapConn::StopLoopWhenAllGone(loop_);
       return;
     }
     size_t u = next_user_++;

@@ -17,6 +17,24 @@ std::vector<std::string> ReadAll(ChangeLog* log) {
   return batch->users;
 }
 
+// A log holding "alice\n", then `tail` appended behind the log's back (what
+// a crash or power loss can leave), reopened.
+std::unique_ptr<ChangeLog> ReopenedAfterTail(const SlotPaths& paths, const std::string& tail) {
+  {
+    auto log = ChangeLog::Open(paths);
+    REQUIRE(log.ok());
+    REQUIRE((*log)->Append("alice").ok());
+  }
+  std::string seg = paths.ChangeSegmentPath(1);
+  auto data = slotmail::fs::ReadFile(seg);
+  REQUIRE(data.ok());
+  REQUIRE(slotmail::fs::Remove(seg).ok());
+  REQUIRE(slotmail::fs::WriteNewFile(seg, *data + tail).ok());
+  auto log = ChangeLog::Open(paths);
+  REQUIRE(log.ok());
+  return std::move(log).value();
+}
+
 }  // namespace
 
 TEST_CASE("change log: records come back in order until acknowledged") {
@@ -53,42 +71,19 @@ TEST_CASE("change log: the acknowledged position survives reopening") {
 TEST_CASE("change log: a torn last record is dropped at open, later appends are whole") {
   slotmail::testing::TempDir dir;
   SlotPaths paths(dir.path());
-  {
-    auto log = ChangeLog::Open(paths);
-    REQUIRE(log.ok());
-    REQUIRE((*log)->Append("alice").ok());
-  }
-  // Simulate a crash in the middle of writing "bob\n".
-  std::string seg = paths.ChangeSegmentPath(1);
-  auto data = slotmail::fs::ReadFile(seg);
-  REQUIRE(data.ok());
-  REQUIRE(slotmail::fs::Remove(seg).ok());
-  REQUIRE(slotmail::fs::WriteNewFile(seg, *data + "bo").ok());
-  auto log = ChangeLog::Open(paths);
-  REQUIRE(log.ok());
-  REQUIRE((*log)->Append("dave").ok());
-  CHECK(ReadAll(log->get()) == std::vector<std::string>{"alice", "dave"});
+  auto log = ReopenedAfterTail(paths, "bo");  // a crash while writing "bob\n"
+  REQUIRE(log->Append("dave").ok());
+  CHECK(ReadAll(log.get()) == std::vector<std::string>{"alice", "dave"});
 }
 
 TEST_CASE("change log: records a power loss garbled (zeros, stale bytes) name nobody and are skipped") {
   slotmail::testing::TempDir dir;
   SlotPaths paths(dir.path());
-  {
-    auto log = ChangeLog::Open(paths);
-    REQUIRE(log.ok());
-    REQUIRE((*log)->Append("alice").ok());
-  }
   // An unsynced tail that came back as zeros and stale bytes, ending in
   // whole "records".
-  std::string seg = paths.ChangeSegmentPath(1);
-  auto data = slotmail::fs::ReadFile(seg);
-  REQUIRE(data.ok());
-  REQUIRE(slotmail::fs::Remove(seg).ok());
-  REQUIRE(slotmail::fs::WriteNewFile(seg, *data + std::string(9, '\0') + "\n../x\n\nbob\n").ok());
-  auto log = ChangeLog::Open(paths);
-  REQUIRE(log.ok());
-  REQUIRE((*log)->Append("carol").ok());
-  CHECK(ReadAll(log->get()) == std::vector<std::string>{"alice", "bob", "carol"});
+  auto log = ReopenedAfterTail(paths, std::string(9, '\0') + "\n../x\n\nbob\n");
+  REQUIRE(log->Append("carol").ok());
+  CHECK(ReadAll(log.get()) == std::vector<std::string>{"alice", "bob", "carol"});
 }
 
 TEST_CASE("change log: segments rotate and acknowledged ones are deleted") {

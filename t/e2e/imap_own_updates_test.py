@@ -10,26 +10,13 @@ import unittest
 
 import slotlib
 
-MSG = b"From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n"
+MSG = slotlib.TwoSessionsOnInbox.MESSAGE
 
 
-class OwnUpdates(unittest.TestCase):
+class OwnUpdates(slotlib.TwoSessionsOnInbox):
     def setUp(self):
-        self.slot = slotlib.Slot(tls=False)
-        self.a = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
-        self.b = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
-        for m in (self.a, self.b):
-            m.login("alice", "secret")
-        for i in range(3):
-            self.a.append("INBOX", None, None, MSG)
-        self.a.select("INBOX")
-        self.b.select("INBOX")
+        super().setUp()
         self.a.untagged_responses.clear()
-
-    def tearDown(self):
-        for m in (self.a, self.b):
-            m.logout()
-        self.slot.close()
 
     def test_own_append_reports_exists_before_its_ok(self):
         typ, _ = self.a.append("INBOX", None, None, MSG)

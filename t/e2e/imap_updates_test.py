@@ -8,7 +8,7 @@ import unittest
 
 import slotlib
 
-MSG = b"From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n"
+MSG = slotlib.TwoSessionsOnInbox.MESSAGE
 
 
 class RawClient(slotlib.LineSocket):
@@ -35,23 +35,7 @@ class RawClient(slotlib.LineSocket):
         return self.until(lambda l: l.startswith(tag.encode() + b" "), tag)
 
 
-class Updates(unittest.TestCase):
-    def setUp(self):
-        self.slot = slotlib.Slot(tls=False)
-        self.a = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
-        self.b = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
-        for m in (self.a, self.b):
-            m.login("alice", "secret")
-        for i in range(3):
-            self.a.append("INBOX", None, None, MSG)
-        self.a.select("INBOX")
-        self.b.select("INBOX")
-
-    def tearDown(self):
-        for m in (self.a, self.b):
-            m.logout()
-        self.slot.close()
-
+class Updates(slotlib.TwoSessionsOnInbox):
     def test_exists_reaches_the_other_session_at_its_next_command(self):
         self.a.append("INBOX", None, None, MSG)
         self.b.untagged_responses.clear()

@@ -240,3 +240,26 @@ class MailboxPerTest(unittest.TestCase):
     def setUp(self):
         type(self).boxes += 1
         self.box = "Box%d" % type(self).boxes
+
+
+class TwoSessionsOnInbox(unittest.TestCase):
+    """A fresh plain-IMAP slot per test; alice's INBOX holds three messages
+    (MESSAGE) and two imaplib sessions, self.a and self.b, have it selected."""
+
+    MESSAGE = b"From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n"
+
+    def setUp(self):
+        self.slot = Slot(tls=False)
+        self.a = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
+        self.b = imaplib.IMAP4("127.0.0.1", self.slot.ports["imap"])
+        for m in (self.a, self.b):
+            m.login("alice", "secret")
+        for _ in range(3):
+            self.a.append("INBOX", None, None, self.MESSAGE)
+        self.a.select("INBOX")
+        self.b.select("INBOX")
+
+    def tearDown(self):
+        for m in (self.a, self.b):
+            m.logout()
+        self.slot.close()

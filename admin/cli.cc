@@ -33,8 +33,15 @@ std::string CheckCommand(const Invocation& inv) {
     if (given < rule.min) return "'" + name + "' needs " + list;
     if (given > rule.max) return "give only one of " + list;
   }
-  if (inv.Has("slot-dir") == inv.Has("config")) {
-    return "give the slot with exactly one of --slot-dir DIR or --config FILE";
+  const int targets = inv.Has("slot-dir") + inv.Has("config") + inv.Has("slot") + inv.Has("store");
+  if (targets > 1) {
+    return "give at most one of --slot-dir DIR, --config FILE, --slot M:N or --store NAME";
+  }
+  if ((inv.Has("slot-dir") || inv.Has("config")) && (inv.Has("cluster") || inv.Has("local"))) {
+    return "--slot-dir and --config name one slot; --cluster and --local do not apply";
+  }
+  if (c.client != nullptr && (inv.Has("slot-dir") || inv.Has("config"))) {
+    return "'" + name + "' works on the cluster (production.dat), not on one slot directory";
   }
   return "";
 }
@@ -57,6 +64,15 @@ const std::vector<OptionSpec>& Options() {
        "message count limit (0: unlimited)"},
       {"special-use", OptionKind::kText, "USE", false, 0, 0,
        "\\All \\Archive \\Drafts \\Flagged \\Junk \\Sent or \\Trash"},
+      {"cluster", OptionKind::kText, "FILE", true, 0, 0,
+       "production.dat [var/production.dat, else ./production.dat]"},
+      {"local", OptionKind::kText, "FILE", true, 0, 0,
+       "the machine-local file [var/local.conf, else /etc/slotmail/local.conf]"},
+      {"slot", OptionKind::kText, "M:N", true, 0, 0, "send the command to this slot of the cluster"},
+      {"store", OptionKind::kText, "NAME", true, 0, 0,
+       "send the command to this store's master (user add: place the user there)"},
+      {"json", OptionKind::kFlag, "", false, 0, 0, "machine-readable output"},
+      {"epoch", OptionKind::kNumber, "N", false, 0, UINT64_MAX, "the epoch of the new role"},
   };
   return kOptions;
 }
@@ -123,6 +139,18 @@ Invocation ParseCommandLine(const std::vector<std::string>& argv) {
     return inv;
   }
   inv.group = words[0];
+  if (const CommandSpec* single = FindCommand(words[0], ""); single != nullptr) {
+    // A one-word command ("status", "check", "config"): the rest are arguments.
+    inv.command = single;
+    inv.args.assign(words.begin() + 1, words.end());
+    if (help) {
+      inv.kind = Invocation::Kind::kHelp;
+      return inv;
+    }
+    inv.error = error.empty() ? CheckCommand(inv) : error;
+    inv.kind = inv.error.empty() ? Invocation::Kind::kRun : Invocation::Kind::kUsageError;
+    return inv;
+  }
   if (words.size() < 2) {
     inv.kind = help ? Invocation::Kind::kHelp : Invocation::Kind::kUsageError;
     inv.error = error.empty() ? "'" + inv.group + "' needs a command" : error;

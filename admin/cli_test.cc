@@ -84,8 +84,28 @@ TEST_CASE("mailctl cli: argument counts, option rules and the slot are checked")
   CHECK(kind({"--slot-dir", "s", "user", "add", "a", "--password-stdin"}) == Kind::kRun);
   CHECK(kind({"--slot-dir", "s", "user", "quota", "a"}) == Kind::kUsageError);
   CHECK(kind({"--slot-dir", "s", "user", "quota", "a", "--messages", "1"}) == Kind::kRun);
-  CHECK(kind({"user", "list"}) == Kind::kUsageError);
   CHECK(kind({"--slot-dir", "s", "--config", "c", "user", "list"}) == Kind::kUsageError);
+}
+
+TEST_CASE("mailctl cli: without a slot a command works on the cluster, aimed at most once") {
+  auto kind = [](std::vector<std::string> a) { return ParseCommandLine(a).kind; };
+  CHECK(kind({"user", "list"}) == Kind::kRun);
+  CHECK(kind({"--slot", "m1:1", "user", "list"}) == Kind::kRun);
+  CHECK(kind({"--store", "s1", "user", "show", "a"}) == Kind::kRun);
+  CHECK(kind({"--slot", "m1:1", "--store", "s1", "user", "list"}) == Kind::kUsageError);
+  CHECK(kind({"--slot-dir", "s", "--slot", "m1:1", "user", "list"}) == Kind::kUsageError);
+  CHECK(kind({"--slot-dir", "s", "--cluster", "p", "user", "list"}) == Kind::kUsageError);
+  // Cluster commands are one word (check, config, status) or "slot role".
+  Invocation status = ParseCommandLine({"status", "--json"});
+  CHECK(status.kind == Kind::kRun);
+  CHECK(status.command == FindCommand("status", ""));
+  CHECK(kind({"--slot-dir", "s", "status"}) == Kind::kUsageError);
+  CHECK(kind({"status", "extra"}) == Kind::kUsageError);
+  CHECK(kind({"check"}) == Kind::kRun);
+  CHECK(kind({"check", "f", "g"}) == Kind::kUsageError);
+  CHECK(kind({"config"}) == Kind::kUsageError);
+  CHECK(kind({"slot", "role", "m1:1", "replica"}) == Kind::kUsageError);  // --epoch missing
+  CHECK(kind({"slot", "role", "m1:1", "replica", "--epoch", "2"}) == Kind::kRun);
 }
 
 TEST_CASE("mailctl cli: numbers take K/M/G/T suffixes where sizes are meant") {

@@ -1,5 +1,6 @@
 #include "admin/commands.h"
 
+#include "admin/cluster_handlers.h"
 #include "admin/handlers.h"
 
 namespace slotmail::admin {
@@ -61,6 +62,35 @@ const std::vector<CommandSpec>& Commands() {
        "Deletes USER's mailbox NAME with its messages. INBOX cannot be deleted\n"
        "(exit 5); a mailbox with children cannot either until they are (exit 1).\n",
        2, 2, {}, {}, MailboxDelete},
+      {"status", "", "[--json]", "show every slot of the cluster",
+       "Asks every slot of production.dat over its control channel (all at once;\n"
+       "a slot that does not answer within 1 s is shown DOWN) and prints the\n"
+       "stores, then one line per slot: machine, store, role in production.dat and\n"
+       "as the slot reports it, epoch, up, users, messages, bytes used against the\n"
+       "slot's size, open connections, replication lag. Then every problem found:\n"
+       "a slot down, a store without a live master, a role, store or epoch that\n"
+       "disagrees with production.dat. Exit 0 when there is none, 8 otherwise.\n"
+       "--json prints one object: {\"stores\":[...],\"slots\":[...],\"problems\":[...]}\n"
+       "(doc/mailctl.md lists the fields).\n",
+       0, 0, {"json"}, {}, nullptr, ClusterStatus},
+      {"check", "", "[FILE]", "validate production.dat",
+       "Checks FILE (default: the cluster file mailctl uses) against every rule of\n"
+       "doc/production-dat.md and prints each problem as 'FILE:LINE: reason' to\n"
+       "stderr (exit 5), or one summary line (exit 0).\n",
+       0, 1, {}, {}, nullptr, ClusterCheck},
+      {"config", "", "SLOT", "print the configuration a slot derives",
+       "Prints, as 'key = value' lines, the slotd configuration slot SLOT (e.g.\n"
+       "m1:1) derives from production.dat and the machine-local file: what\n"
+       "'slotd --cluster FILE --slot SLOT' runs with.\n",
+       1, 1, {}, {}, nullptr, ClusterConfig},
+      {"slot", "role", "SLOT master|replica --epoch N", "hand a running slot a role",
+       "Tells the running slot SLOT over its control channel to become master or\n"
+       "replica at epoch N. The slot refuses an epoch older than one it has seen,\n"
+       "and becoming master without a newer epoch; it records the role durably\n"
+       "before acting on it. A replica closes its doors: logged-in IMAP sessions\n"
+       "get BYE [UNAVAILABLE], logins NO [UNAVAILABLE], LMTP 451 4.3.0.\n"
+       "production.dat is not changed (failover does that).\n",
+       2, 2, {"epoch"}, {{{"epoch"}, 1, 1}}, nullptr, SlotRole},
   };
   return kCommands;
 }

@@ -29,6 +29,17 @@ struct CommandContext {
 
 using Handler = Status (*)(const CommandContext& ctx);
 
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// A command that runs in mailctl itself, on the cluster as a whole (status,
+// check, config, slot role): it prints its own output and errors and
+// returns the exit code.
+using ClientHandler = int (*)(const Invocation& inv, Io io);
+
 // Of the options `names`, at least `min` and at most `max` must be given.
 struct OptionRule {
   std::vector<std::string> names;
@@ -45,7 +56,8 @@ struct CommandSpec {
   size_t min_args, max_args;         // positional arguments after the verb
   std::vector<std::string> options;  // command options (global ones always apply)
   std::vector<OptionRule> rules;
-  Handler handler;
+  Handler handler;                 // a store command: runs where the slot is
+  ClientHandler client = nullptr;  // or a cluster command (handler null)
 };
 
 const std::vector<CommandSpec>& Commands();

@@ -35,7 +35,8 @@ const char* ExitCodeHelp() {
          "  4  already exists: the user or mailbox to create exists\n"
          "  5  invalid name or argument value\n"
          "  6  over quota or a limit (too many mailboxes, password too long)\n"
-         "  7  I/O error, disk full or corruption\n";
+         "  7  I/O error, disk full or corruption\n"
+         "  8  status: a slot is down, a store has no live master, or roles disagree\n";
 }
 
 }  // namespace slotmail::admin

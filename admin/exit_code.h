@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitInvalid = 5,   // an invalid name or argument value
   kExitLimit = 6,     // over quota or a limit (too many mailboxes, too big)
   kExitIo = 7,        // I/O error, disk full or corruption
+  kExitUnhealthy = 8, // status: a slot down, a store without a live master, roles disagree
 };
 
 // The exit code for a command's failed Status. REQUIRES: !st.ok().

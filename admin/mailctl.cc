@@ -1,12 +1,19 @@
 #include "admin/mailctl.h"
 
+#include <algorithm>
 #include <ostream>
 
+#include "admin/cluster.h"
 #include "admin/commands.h"
+#include "admin/control_client.h"
 #include "admin/exit_code.h"
 #include "admin/format.h"
 #include "admin/help.h"
+#include "admin/remote.h"
+#include "admin/route.h"
 #include "admin/slot.h"
+#include "common/config.h"
+#include "common/limits.h"
 
 namespace slotmail::admin {
 namespace {
@@ -14,6 +21,85 @@ namespace {
 void PrintFailure(std::ostream& err, const std::string& what, const Status& st) {
   err << "mailctl: " << what << ": " << (st.message().empty() ? CodeName(st.code()) : st.message())
       << '\n';
+}
+
+// Runs the command on a slot opened directly (a stopped slot). When a
+// running slotd holds it, says so with `busy`: why mailctl could not reach
+// that slotd instead.
+int RunLocal(const Invocation& inv, const SlotSettings& settings, const std::string& what,
+             const std::string& busy, Io io) {
+  auto slot = OpenSlot(settings);
+  if (!slot.ok() && slot.status().code() == Code::kInUse) {
+    PrintFailure(io.err, what, Status::InUse(busy));
+    return kExitFailure;
+  }
+  if (!slot.ok()) {
+    PrintFailure(io.err, "open slot " + settings.dir, slot.status());
+    return SlotExitCodeFor(slot.status());
+  }
+  return Execute(inv, slot->store.get(), io);
+}
+
+// Single-slot mode (--slot-dir or --config): over the control socket when
+// the config names one and slotd answers it, else directly.
+int RunSingle(const Invocation& inv, Io io) {
+  auto settings = ResolveSlot(inv);
+  if (!settings.ok()) {
+    PrintFailure(io.err, "find slot", settings.status());
+    return SlotExitCodeFor(settings.status());
+  }
+  std::string socket;
+  if (inv.Has("config")) {
+    auto file = ConfigFile::Load(inv.Option("config"));
+    if (file.ok()) socket = file->Get("control_socket", "");
+  }
+  std::string busy =
+      "a running slotd serves it and its config names no control_socket: stop slotd, or give "
+      "--config with control_socket set";
+  if (!socket.empty()) {
+    auto client = ControlClient::ConnectSocket(socket, limits::kControlConnectTimeout);
+    if (client.ok()) return RunRemote(client->get(), inv, io);
+    busy = "slotd serves it but its control socket " + socket + " does not answer (" +
+           client.status().message() + ")";
+  }
+  return RunLocal(inv, *settings, "slot " + settings->dir, busy, io);
+}
+
+// Cluster mode: the command goes to the slot RouteCommand picks, over its
+// control channel; a slot that does not answer but lives on this machine
+// (its directory is here) is opened directly.
+int RunCluster(const Invocation& inv, Io io) {
+  auto cluster = LoadCluster(inv);
+  if (!cluster.ok()) {
+    PrintFailure(io.err, "read cluster", cluster.status());
+    return SlotExitCodeFor(cluster.status());
+  }
+  if (inv.command->group == "user" && inv.command->verb == "list" && !inv.Has("slot") &&
+      !inv.Has("store")) {
+    return ListClusterUsers(*cluster, io);
+  }
+  auto target = RouteCommand(*cluster, inv, io);
+  if (!target.ok()) {
+    PrintFailure(io.err, DescribeCommand(inv), target.status());
+    return ExitCodeFor(target.status());
+  }
+  const slots::SlotDef& slot = **target;
+  auto client = ControlClient::ConnectSlot(cluster->prod, cluster->local, slot,
+                                           limits::kControlConnectTimeout);
+  if (client.ok()) return RunRemote(client->get(), inv, io);
+  SlotSettings settings;
+  settings.dir = slots::SlotDirectory(cluster->local, slot);
+  if (!fs::Exists(settings.dir)) {
+    PrintFailure(io.err, "slot " + slot.Name(),
+                 Status::IOError("its control channel does not answer (" +
+                                 client.status().message() +
+                                 ") and its directory is not on this machine"));
+    return kExitFailure;
+  }
+  return RunLocal(inv, settings, "slot " + slot.Name(),
+                  "slotd serves it but its control channel does not answer (" +
+                      client.status().message() + ")",
+                  io);
 }
 
 }  // namespace
@@ -41,17 +127,14 @@ int RunMailctl(const std::vector<std::string>& args, Io io) {
     PrintFailure(io.err, DescribeCommand(inv), st);
     return ExitCodeFor(st);
   }
-  auto slot = ResolveSlot(inv);
-  if (!slot.ok()) {
-    PrintFailure(io.err, "find slot", slot.status());
-    return SlotExitCodeFor(slot.status());
+  int code;
+  if (inv.command->client != nullptr) {
+    code = inv.command->client(inv, io);
+  } else if (ClusterMode(inv)) {
+    code = RunCluster(inv, io);
+  } else {
+    code = RunSingle(inv, io);
   }
-  auto store = OpenSlot(*slot);
-  if (!store.ok()) {
-    PrintFailure(io.err, "open slot " + slot->dir, store.status());
-    return SlotExitCodeFor(store.status());
-  }
-  int code = Execute(inv, store->get(), io);
   if (code == kExitOk && !io.out.flush()) {
     PrintFailure(io.err, "write output", Status::IOError("standard output failed"));
     return kExitIo;

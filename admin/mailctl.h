@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "admin/cli.h"
+#include "admin/commands.h"
 
 namespace slotmail::store {
 class Store;
@@ -14,11 +15,6 @@ class Store;
 
 namespace slotmail::admin {
 
-struct Io {
-  std::istream& in;
-  std::ostream& out;
-  std::ostream& err;
-};
 
 // Runs mailctl with `args` (argv without argv[0]): parses them, opens the
 // slot, runs the command. Returns the exit code (exit_code.h).

@@ -6,6 +6,7 @@
 
 #include "common/config.h"
 #include "common/fs.h"
+#include "store/paths.h"
 
 namespace slotmail::admin {
 namespace {
@@ -57,9 +58,17 @@ Result<SlotSettings> ResolveSlot(const Invocation& inv) {
   return slot;
 }
 
-Result<std::unique_ptr<store::Store>> OpenSlot(const SlotSettings& slot) {
+Result<LocalSlot> OpenSlot(const SlotSettings& slot) {
   RETURN_IF_ERROR(CheckSlotDir(slot.dir));
-  return store::Store::Open(slot.dir, slot.options);
+  LocalSlot out;
+  auto lock = fs::LockFile(store::SlotPaths(slot.dir).LockPath());
+  if (!lock.ok() && lock.status().code() == Code::kInUse) {
+    return Status::InUse(slot.dir + " is being served by a running slotd");
+  }
+  if (!lock.ok()) return lock.status();
+  out.lock = std::move(*lock);
+  ASSIGN_OR_RETURN(out.store, store::Store::Open(slot.dir, slot.options));
+  return out;
 }
 
 }  // namespace slotmail::admin

@@ -19,6 +19,7 @@ class ConfigFile {
 
   void Set(const std::string& key, const std::string& value) { values_[key] = value; }
   bool Has(const std::string& key) const { return values_.count(key) > 0; }
+  void Erase(const std::string& key) { values_.erase(key); }
   std::string Get(const std::string& key, const std::string& fallback) const;
   // InvalidArgument if present but not a number in [min, max].
   Result<uint64_t> GetUint(const std::string& key, uint64_t fallback, uint64_t min,
@@ -27,6 +28,8 @@ class ConfigFile {
   Result<bool> GetBool(const std::string& key, bool fallback) const;
   // InvalidArgument naming the first key not in `known` (catches typos).
   Status CheckKnown(const std::set<std::string>& known) const;
+  // Every setting, sorted by key.
+  const std::map<std::string, std::string>& values() const { return values_; }
 
  private:
   std::string origin_;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +173,20 @@ Status FsyncPath(const std::string& path) {
   FdCloser closer{fd};
   if (::fsync(fd) != 0) return ErrnoStatus("fsync", path, errno);
   return Status::Ok();
+}
+
+FileLock::~FileLock() { ::close(fd_); }
+
+Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return Status::InUse(path + " is locked by another process");
+    return ErrnoStatus("flock", path, err);
+  }
+  return std::make_unique<FileLock>(fd);
 }
 
 }  // namespace slotmail::fs

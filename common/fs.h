@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,21 @@ Status DataSyncPath(const std::string& path);
 // WriteNewFile, then fdatasync before closing: the bytes are durable (the
 // directory entry is not; sync the directory for that).
 Status WriteNewFileSynced(const std::string& path, std::string_view data);
+
+// An exclusive advisory lock (flock) on a file, released when destroyed or
+// when the process dies (so a kill -9 never leaves it stale).
+class FileLock {
+ public:
+  explicit FileLock(int fd) : fd_(fd) {}
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+// Takes the lock on `path` (created if missing) without waiting: InUse if
+// another process holds it.
+Result<std::unique_ptr<FileLock>> LockFile(const std::string& path);
 
 }  // namespace slotmail::fs

@@ -160,4 +160,19 @@ inline constexpr int64_t kLmtpDedupWindowSeconds = 60 * 60;
 // An idle LMTP client is a stuck MTA; free its socket.
 inline constexpr std::chrono::seconds kLmtpIdleTimeout{5 * 60};
 
+// ---- control channel (doc/control.md)
+// One request or response line: the largest is an admin command's output
+// (a mailbox list of a big account); 1 MiB is far above that.
+inline constexpr size_t kMaxControlLineBytes = 1 << 20;
+// Nesting of a control message; version 1 uses two levels.
+inline constexpr size_t kMaxControlDepth = 32;
+// Until the hello: a peer that says nothing is not a control client.
+inline constexpr std::chrono::seconds kControlHelloTimeout{30};
+// After the hello: mailctl holds a connection for one command or a status pass.
+inline constexpr std::chrono::seconds kControlIdleTimeout{5 * 60};
+// mailctl: a slot that does not answer within this is reported down.
+inline constexpr std::chrono::milliseconds kControlConnectTimeout{1000};
+// mailctl: the longest a store command may take on the slot (a user delete).
+inline constexpr std::chrono::milliseconds kControlCommandTimeout{120000};
+
 }  // namespace slotmail::limits

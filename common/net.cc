@@ -9,6 +9,7 @@
 #include <event2/thread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -84,6 +85,25 @@ bufferevent_filter_result DeflateFilter(evbuffer* src, evbuffer* dst, ev_ssize_t
 
 void FreeCompressionLayer(void* ctx) { delete static_cast<CompressionLayer*>(ctx); }
 
+// The OpenSSL errors recorded by the TLS layer among `bev` and the layers
+// under it, oldest first and "; "-separated, or the socket error if there
+// are none.
+std::string TlsErrorOf(bufferevent* bev) {
+  std::string out;
+  for (bufferevent* b = bev; b != nullptr; b = bufferevent_get_underlying(b)) {
+    while (unsigned long e = bufferevent_get_openssl_error(b)) {  // newest first
+      if (ERR_GET_LIB(e) == 0) continue;  // libevent also records SSL_get_error's code
+      char buf[256];
+      ERR_error_string_n(e, buf, sizeof buf);
+      out = out.empty() ? std::string(buf) : buf + ("; " + out);
+    }
+  }
+  if (out.empty() && EVUTIL_SOCKET_ERROR() != 0) {
+    out = evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR());
+  }
+  return out;
+}
+
 }  // namespace
 
 // Trampolines from libevent's C callbacks into the classes.
@@ -118,9 +138,10 @@ struct NetCallbacks {
     if (c->closing_) return c->FinishClose();
     c->handler_->OnDrained(c);
   }
-  static void Event(bufferevent*, short what, void* arg) {
+  static void Event(bufferevent* bev, short what, void* arg) {
     auto* c = static_cast<Connection*>(arg);
     if (what & BEV_EVENT_CONNECTED) return;
+    if ((what & BEV_EVENT_ERROR) && c->tls_) c->tls_error_ = TlsErrorOf(bev);
     if ((what & BEV_EVENT_TIMEOUT) && !(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && !c->closing_) {
       c->handler_->OnEvent(c, Connection::Event::kTimeout);
       return;

@@ -112,6 +112,10 @@ class Connection {
   // discarded (no plaintext may be injected into the TLS session).
   Status StartTls(const TlsContext* tls);
   bool is_tls() const { return tls_; }
+  // Why a TLS connection failed, for the log ("error:0A000418:SSL
+  // routines::tlsv1 alert unknown ca"): OpenSSL's errors, recorded when the
+  // connection closes on an error. Empty if it did not, or had no TLS.
+  const std::string& tls_error() const { return tls_error_; }
   // Compresses both directions from now on (RFC 4978 COMPRESS=DEFLATE),
   // inside TLS if TLS is on. Output written before the call goes out
   // uncompressed first. `already_read`: bytes the caller took with
@@ -146,6 +150,7 @@ class Connection {
   bool closing_ = false;
   bool closed_ = false;
   std::chrono::seconds read_timeout_{0};
+  std::string tls_error_;
 };
 
 }  // namespace slotmail::net

@@ -13,6 +13,7 @@ namespace {
 // after repeated failures from the same address or for the same user).
 void TryLogin(Session& s, std::string user, std::string password) {
   for (char& c : user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!s.server().serving()) return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
   s.Async<Status>(
       [user, password](store::Store& st) { return st.VerifyPassword(user, password); },
       [&s, user](Status st) {

@@ -90,6 +90,13 @@ Status Server::Listen() {
 
 void Server::Run() { loop_->Run(); }
 void Server::Stop() { loop_->Stop(); }
+
+void Server::DisconnectLoggedIn() {
+  const std::string bye = "[UNAVAILABLE] " + refusal();
+  for (auto& [ptr, session] : sessions_) {
+    if (session->state() != State::kNotAuthenticated) session->Shutdown(bye);
+  }
+}
 uint16_t Server::imap_port() const { return imap_ ? imap_->port() : 0; }
 uint16_t Server::imaps_port() const { return imaps_ ? imaps_->port() : 0; }
 

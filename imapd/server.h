@@ -13,6 +13,7 @@
 
 #include "common/limits.h"
 #include "common/net.h"
+#include "common/serving_gate.h"
 #include "common/tls.h"
 #include "common/worker_pool.h"
 #include "imapd/mime_cache.h"
@@ -40,6 +41,10 @@ struct ServerConfig {
   // RFC 5464 /shared/admin of the server (a URI, e.g. mailto:...); empty: none.
   std::string admin_address;
   store::StoreOptions store_options;
+  // Not owned; must outlive the server. While it is closed, LOGIN and
+  // AUTHENTICATE get NO [UNAVAILABLE] and logged-in sessions BYE
+  // [UNAVAILABLE] (a replica or fenced slot). nullptr: always serving.
+  const ServingGate* gate = nullptr;
 };
 
 class Server {
@@ -84,6 +89,13 @@ class Server {
   // Counts a logged-in session of `user`; false (and not counted) if the
   // user already has the most sessions allowed. Released by Remove.
   bool AddUserSession(const std::string& user);
+
+  // Whether clients may log in and work; the refusal sentence when not.
+  bool serving() const { return config_.gate == nullptr || config_.gate->open(); }
+  std::string refusal() const { return config_.gate ? config_.gate->refusal() : ""; }
+  // Says BYE [UNAVAILABLE] to every logged-in session (after the gate closed).
+  void DisconnectLoggedIn();
+  size_t session_count() const { return sessions_.size(); }
 
  private:
   Server(ServerConfig config) : config_(std::move(config)) {}

@@ -183,6 +183,11 @@ void Session::Dispatch() {
     return FinishBad(state_ == State::kNotAuthenticated ? "Log in first"
                                                         : "Command not valid in this state");
   }
+  if (state_ != State::kNotAuthenticated && !server_->serving() && cmd_.name != "LOGOUT") {
+    // The slot stopped being the master while this session was logged in.
+    Shutdown("[UNAVAILABLE] " + server_->refusal());
+    return;
+  }
   spec_ = spec;
   spec->handler(*this, cmd_);
 }

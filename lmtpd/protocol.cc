@@ -337,6 +337,20 @@ void Protocol::RecipientsChecked(const std::vector<bool>& exists) {
   pending_.clear();
 }
 
+void Protocol::RecipientsRefused(std::string_view reply) {
+  SM_CHECK(state_ == State::kWaiting);
+  state_ = State::kCommand;
+  for (size_t i = 0; i < pending_.size(); ++i) Reply(reply);
+  pending_.clear();
+}
+
+void Protocol::DeliveryRefused(std::string_view reply) {
+  SM_CHECK(state_ == State::kWaiting);
+  for (size_t i = 0; i < rcpts_.size(); ++i) Reply(reply);
+  ResetTransaction();
+  state_ = State::kCommand;
+}
+
 void Protocol::Delivered(const std::vector<Outcome>& outcomes) {
   SM_CHECK(state_ == State::kWaiting);
   SM_CHECK(outcomes.size() == rcpts_.size());

@@ -73,11 +73,16 @@ class Protocol {
   const std::vector<Recipient>& pending_recipients() const { return pending_; }
   // REQUIRES: exists.size() == pending_recipients().size(), in that order.
   void RecipientsChecked(const std::vector<bool>& exists);
+  // Refuses every pending recipient with `reply` (a whole reply line such as
+  // "451 4.3.0 Not the master"), without looking them up.
+  void RecipientsRefused(std::string_view reply);
   const std::string& sender() const { return sender_; }
   const std::string& helo() const { return helo_; }
   // The message as received: dot-unstuffed, every line ending in CRLF.
   const std::string& message() const { return data_; }
   const std::vector<Recipient>& recipients() const { return rcpts_; }
+  // Instead of Delivered: every recipient gets `reply`; nothing was stored.
+  void DeliveryRefused(std::string_view reply);
   // REQUIRES: outcomes.size() == recipients().size(), in the same order.
   void Delivered(const std::vector<Outcome>& outcomes);
 

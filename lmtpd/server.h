@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/net.h"
+#include "common/serving_gate.h"
 #include "common/worker_pool.h"
 #include "store/store.h"
 
@@ -22,6 +23,10 @@ struct ServerOptions {
   std::string hostname = "localhost";
   uint64_t max_message_bytes = 0;  // the store's limit
   bool over_quota_permanent = false;  // see ProtocolOptions
+  // Not owned; outlives the server. While closed, every recipient gets
+  // "451 4.3.0 <refusal>" (the MTA retries later, or elsewhere), at RCPT and
+  // again at DATA if it closed in between. nullptr: always serving.
+  const ServingGate* gate = nullptr;
 };
 
 class Server {
@@ -39,6 +44,7 @@ class Server {
   WorkerPool& pool() { return *pool_; }
   // Drops a closed session (deferred to a later loop turn).
   void Remove(Session* s);
+  size_t session_count() const { return sessions_.size(); }
 
  private:
   void Accept(int fd, const std::string& peer);

@@ -105,7 +105,18 @@ void Session::RequestDone() {
   Process();
 }
 
+// The refusal of a slot that is not its store's master, or "" if it serves.
+std::string Session::NotServing() const {
+  const ServingGate* gate = server_->options().gate;
+  if (gate == nullptr || gate->open()) return "";
+  return "451 4.3.0 " + gate->refusal();
+}
+
 void Session::CheckRecipient() {
+  if (std::string refusal = NotServing(); !refusal.empty()) {
+    protocol_.RecipientsRefused(refusal);  // answered at once: Process goes on
+    return;
+  }
   busy_ = true;
   auto self = shared_from_this();
   // Pipelined RCPTs come as one batch: one pool round trip for all of them
@@ -125,6 +136,10 @@ void Session::CheckRecipient() {
 }
 
 void Session::DeliverMessage() {
+  if (std::string refusal = NotServing(); !refusal.empty()) {
+    protocol_.DeliveryRefused(refusal);  // answered at once: Process goes on
+    return;
+  }
   busy_ = true;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   auto bytes = std::make_shared<std::string>(TraceHeaders(

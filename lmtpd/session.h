@@ -38,6 +38,7 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void CheckRecipient();
   void DeliverMessage();
   void RequestDone();
+  std::string NotServing() const;
 
   Server* server_;  // only on the loop thread: worker tasks may outlive it
   // What worker tasks use; these outlive every task (see slotd.cc).

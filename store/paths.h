@@ -5,6 +5,8 @@
 //   <root>/sync/                                     change log and its ack
 //   <root>/tmp/                                      temporary files (emptied at open)
 //   <root>/trash/                                    deleted users being removed
+//   <root>/role                                      role, store, highest epoch seen
+//   <root>/slot.lock                                 flock of the serving process
 //
 // <hh> is the first two hex digits of SHA-256(user name); <gg> the first two
 // of the GUID. A user name becomes a path component only through
@@ -54,6 +56,11 @@ class SlotPaths {
   std::string CleanShutdownPath() const { return SyncDir() + "/clean"; }
   // The highest UIDVALIDITY handed to a new user's INBOX (decimal).
   std::string UidValidityFloorPath() const { return root_ + "/uidvalidity"; }
+  // The slot's role and the highest epoch it has seen (slots/role_file.h).
+  std::string RolePath() const { return root_ + "/role"; }
+  // Held (flock) by the one process serving the slot: slotd, or mailctl on
+  // a stopped slot.
+  std::string LockPath() const { return root_ + "/slot.lock"; }
 
  private:
   std::string root_;

@@ -1,0 +1,13 @@
+// The cluster commands of mailctl (commands.cc says what each does).
+#pragma once
+
+#include "admin/commands.h"
+
+namespace slotmail::admin {
+
+int ClusterCheck(const Invocation& inv, Io io);
+int ClusterConfig(const Invocation& inv, Io io);
+int ClusterStatus(const Invocation& inv, Io io);
+int SlotRole(const Invocation& inv, Io io);
+
+}  // namespace slotmail::admin

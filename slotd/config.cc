@@ -1,0 +1,54 @@
+#include "slotd/config.h"
+
+#include "imapd/server_config.h"
+
+namespace slotmail::slotd {
+
+Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
+  SlotdConfig c;
+  ConfigFile rest = file;
+  auto take = [&rest](const std::string& key) {
+    std::string v = rest.Get(key, "");
+    rest.Erase(key);
+    return v;
+  };
+  SlotIdentity& id = c.identity;
+  id.slot = take("slot");
+  id.machine = id.slot.substr(0, id.slot.find(':'));
+  id.store = take("store");
+  id.wanted.store = id.store;
+  const std::string role = take("role");
+  if (role.empty()) {
+    id.wanted.role = slots::Role::kMaster;  // single-slot mode serves
+  } else if (auto r = slots::ParseRole(role); r && *r != slots::Role::kFenced) {
+    id.wanted.role = *r;
+  } else {
+    return Status::InvalidArgument("role must be master, replica or spare");
+  }
+  ASSIGN_OR_RETURN(id.wanted.epoch, file.GetUint("epoch", 0, 0, UINT64_MAX));
+  rest.Erase("epoch");
+  const std::string mode = take("mode");
+  if (!mode.empty() && mode != "async" && mode != "sync") {
+    return Status::InvalidArgument("mode must be async or sync");
+  }
+  id.sync_mode = mode == "sync";
+  ASSIGN_OR_RETURN(id.size, file.GetUint("size", 0, 0, UINT64_MAX));
+  rest.Erase("size");
+  id.master = take("master");
+  id.master_imap = take("master_imap");
+  id.master_lmtp = take("master_lmtp");
+  c.control_listen = take("control_listen");
+  c.control_socket = take("control_socket");
+  c.cluster_ca = take("cluster_ca");
+  take("replication_listen");  // the replication issue's; read then
+  if (!c.control_listen.empty() && c.cluster_ca.empty()) {
+    return Status::InvalidArgument("control_listen needs cluster_ca (mutual TLS)");
+  }
+  ASSIGN_OR_RETURN(c.server, imapd::ServerConfigFrom(rest));
+  if (!c.control_listen.empty() && c.server.tls_cert.empty()) {
+    return Status::InvalidArgument("control_listen needs tls_cert and tls_key");
+  }
+  return c;
+}
+
+}  // namespace slotmail::slotd

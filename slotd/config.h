@@ -1,0 +1,39 @@
+// What one slotd process runs with: the IMAP/LMTP server settings plus the
+// slot's place in the cluster (identity, role, control channel). Built from
+// one key = value file: a hand-written one (slotd --config) or the one a
+// slot derives from production.dat (slotd --cluster; doc/production-dat.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/config.h"
+#include "imapd/server.h"
+#include "slots/role_file.h"
+
+namespace slotmail::slotd {
+
+struct SlotIdentity {
+  std::string slot;     // "m1:1"; "" in single-slot mode
+  std::string machine;  // "m1"
+  std::string store;    // "" for a spare or in single-slot mode
+  slots::RoleRecord wanted;  // the role and epoch the file names
+  bool sync_mode = false;
+  uint64_t size = 0;  // bytes; 0 unknown
+  std::string master, master_imap, master_lmtp;  // the store's master
+};
+
+struct SlotdConfig {
+  imapd::ServerConfig server;
+  SlotIdentity identity;
+  std::string control_listen;  // TCP with mutual TLS; empty: none
+  std::string control_socket;  // Unix socket; empty: none
+  std::string cluster_ca;      // the CA control peers must chain to
+};
+
+// The keys this module reads on top of imapd's (doc/production-dat.md
+// "What a slot derives"); all optional in single-slot mode, where the slot
+// is its own master at epoch 0.
+Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file);
+
+}  // namespace slotmail::slotd

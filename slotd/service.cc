@@ -1,0 +1,247 @@
+#include "slotd/service.h"
+
+#include <sstream>
+
+#include "admin/mailctl.h"
+#include "admin/remote.h"
+#include "common/log.h"
+#include "imapd/server.h"
+#include "lmtpd/server.h"
+#include "store/store.h"
+
+namespace slotmail::slotd {
+namespace {
+
+// Pool keys of the service's own work; user names cannot hold \x01, so
+// these never serialise behind (or ahead of) a user's work.
+const char kStatusKey[] = "\x01status";
+const char kRoleKey[] = "\x01role";
+
+std::string Listen(const std::string& configured, uint16_t port) {
+  if (configured.empty() || port == 0) return "";
+  return configured.substr(0, configured.rfind(':') + 1) + std::to_string(port);
+}
+
+}  // namespace
+
+SlotService::SlotService(const SlotdConfig& config, slots::RoleRecord role, ServingGate* gate,
+                         imapd::Server* imap, lmtpd::Server* lmtp)
+    : config_(config), role_(std::move(role)), gate_(gate), imap_(imap), lmtp_(lmtp) {}
+
+json::Value SlotService::Hello() {
+  return json::Value::Object()
+      .Set("slot", config_.identity.slot)
+      .Set("store", role_.store)
+      .Set("role", slots::RoleName(role_.role))
+      .Set("epoch", role_.epoch);
+}
+
+std::string SlotService::Refusal() const {
+  const SlotIdentity& id = config_.identity;
+  const std::string me = id.slot.empty() ? "This slot" : "This slot (" + id.slot + ")";
+  std::string where;
+  if (!id.master.empty()) {
+    where = "; its master is " + id.master +
+            (id.master_imap.empty() ? "" : " at " + id.master_imap);
+  }
+  switch (role_.role) {
+    case slots::Role::kMaster: return "";
+    case slots::Role::kReplica: return me + " is a replica of store " + role_.store + where;
+    case slots::Role::kFenced:
+      return me + " is fenced: store " + role_.store + " has a newer epoch (" +
+             std::to_string(role_.epoch) + ") than this slot was started with" + where;
+    case slots::Role::kSpare: return me + " is a spare and serves no store";
+  }
+  return me + " does not serve";
+}
+
+void SlotService::ApplyRole() {
+  if (role_.role == slots::Role::kMaster) {
+    gate_->Open();
+    return;
+  }
+  const bool was_open = gate_->open();
+  gate_->Close(Refusal());
+  if (was_open) imap_->DisconnectLoggedIn();
+}
+
+void SlotService::Handle(const json::Value& req, Reply reply) {
+  const std::string op = *req.GetString("op");  // the server checked it
+  if (op == "status") return StatusOp(std::move(reply));
+  if (op == "admin") return Admin(req, std::move(reply));
+  if (op == "role") return SetRole(req, std::move(reply));
+  if (op == "users") return Users(std::move(reply));
+  reply(slots::ErrorReply(Status::InvalidArgument("unknown op '" + op.substr(0, 64) + "'")));
+}
+
+void SlotService::StatusOp(Reply reply) {
+  json::Value out = json::Value::Object();
+  const SlotIdentity& id = config_.identity;
+  out.Set("slot", id.slot)
+      .Set("machine", id.machine)
+      .Set("store", role_.store)
+      .Set("role", slots::RoleName(role_.role))
+      .Set("epoch", role_.epoch)
+      .Set("mode", id.sync_mode ? "sync" : "async")
+      .Set("serving", gate_->open())
+      .Set("imap", Listen(config_.server.imap_listen, imap_->imap_port()))
+      .Set("imaps", Listen(config_.server.imaps_listen, imap_->imaps_port()))
+      .Set("lmtp", Listen(config_.server.lmtp_listen, lmtp_->tcp_port()))
+      .Set("size", id.size)
+      .Set("uptime_seconds",
+           static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now() - started_)
+                                    .count()))
+      .Set("connections",
+           json::Value::Object()
+               .Set("imap", static_cast<uint64_t>(imap_->session_count()))
+               .Set("lmtp", static_cast<uint64_t>(lmtp_->session_count()))
+               .Set("control",
+                    static_cast<uint64_t>(control_ ? control_->connection_count() : 0)))
+      .Set("lag_seconds", nullptr)
+      .Set("pending_users", nullptr);
+  store::Store* st = &imap_->store();
+  net::EventLoop* loop = imap_->loop();
+  imap_->pool().Submit(kStatusKey, [st, loop, out, reply]() mutable {
+    uint64_t users = 0, messages = 0, bytes = 0;
+    auto names = st->ListUsers();
+    if (!names.ok()) {
+      return loop->Post([reply, s = names.status()] { reply(slots::ErrorReply(s)); });
+    }
+    for (const std::string& u : *names) {
+      auto q = st->GetQuota(u);
+      if (!q.ok()) continue;  // deleted meanwhile
+      ++users;
+      messages += q->used_messages;
+      bytes += q->used_bytes;
+    }
+    out.Set("users", users).Set("messages", messages).Set("bytes", bytes);
+    loop->Post([reply, out] { reply(out); });
+  });
+}
+
+void SlotService::Admin(const json::Value& req, Reply reply) {
+  const json::Value* args = req.Find("args");
+  if (args == nullptr || !args->is_array()) {
+    return reply(slots::ErrorReply(Status::InvalidArgument("admin: args must be an array")));
+  }
+  std::vector<std::string> argv;
+  for (const json::Value& a : args->Items()) {
+    if (!a.is_string()) {
+      return reply(slots::ErrorReply(Status::InvalidArgument("admin: args must be strings")));
+    }
+    argv.push_back(a.AsString());
+  }
+  std::string input;
+  if (const json::Value* s = req.Find("stdin")) {
+    if (!s->is_string()) {
+      return reply(slots::ErrorReply(Status::InvalidArgument("admin: stdin must be a string")));
+    }
+    input = s->AsString();
+  }
+  auto inv = admin::PrepareRemoteCommand(argv);
+  if (!inv.ok()) return reply(slots::ErrorReply(inv.status()));
+  // A user's commands queue behind that user's IMAP and LMTP work.
+  const std::string key = inv->args.empty() ? std::string(kStatusKey) : inv->args[0];
+  store::Store* st = &imap_->store();
+  net::EventLoop* loop = imap_->loop();
+  imap_->pool().Submit(key, [st, loop, cmd = *inv, input, reply] {
+    std::istringstream in(input);
+    std::ostringstream out, err;
+    int code = admin::Execute(cmd, st, {in, out, err});
+    loop->Post([reply, code, o = out.str(), e = err.str()] {
+      reply(json::Value::Object().Set("exit", code).Set("out", o).Set("err", e));
+    });
+  });
+}
+
+void SlotService::SetRole(const json::Value& req, Reply reply) {
+  auto role_name = req.GetString("role");
+  auto epoch = req.GetInt("epoch");
+  if (!role_name.ok()) return reply(slots::ErrorReply(role_name.status()));
+  if (!epoch.ok()) return reply(slots::ErrorReply(epoch.status()));
+  auto role = slots::ParseRole(*role_name);
+  if (!role || (*role != slots::Role::kMaster && *role != slots::Role::kReplica)) {
+    return reply(slots::ErrorReply(Status::InvalidArgument("role must be master or replica")));
+  }
+  if (*epoch < 0) return reply(slots::ErrorReply(Status::InvalidArgument("epoch must be >= 0")));
+  std::string fields[3];
+  const char* names[3] = {"master", "master_imap", "master_lmtp"};
+  for (int i = 0; i < 3; ++i) {
+    if (const json::Value* v = req.Find(names[i])) {
+      if (!v->is_string()) {
+        return reply(slots::ErrorReply(
+            Status::InvalidArgument(std::string(names[i]) + " must be a string")));
+      }
+      fields[i] = v->AsString();
+    }
+  }
+  if (role_.store.empty()) {
+    return reply(slots::ErrorReply(Status::InvalidArgument(
+        "this slot belongs to no store; production.dat must name it first")));
+  }
+  const uint64_t e = static_cast<uint64_t>(*epoch);
+  if (e < role_.epoch) {
+    return reply(slots::ErrorReply(Status::InvalidArgument(
+        "epoch " + std::to_string(e) + " is older than epoch " + std::to_string(role_.epoch) +
+        " this slot has seen")));
+  }
+  const bool repeat = role_.role == slots::Role::kMaster && e == role_.epoch;
+  if (*role == slots::Role::kMaster && e == role_.epoch && !repeat) {
+    return reply(slots::ErrorReply(Status::InvalidArgument(
+        "becoming master needs an epoch above " + std::to_string(role_.epoch))));
+  }
+  if (role_change_running_) {
+    return reply(slots::ErrorReply(Status::InUse("another role change is in progress")));
+  }
+  role_change_running_ = true;
+  slots::RoleRecord next{e, *role, role_.store};
+  const std::string dir = config_.server.slot_dir;
+  net::EventLoop* loop = imap_->loop();
+  imap_->pool().Submit(kRoleKey, [this, dir, next, loop, reply,
+                                  master = fields[0], imap = fields[1], lmtp = fields[2]] {
+    // Durable before anyone acts on it: the file is the fence.
+    slotmail::Status st = slots::WriteRoleFile(dir, next);
+    loop->Post([this, st, next, reply, master, imap, lmtp] {
+      role_change_running_ = false;
+      if (!st.ok()) {
+        log::Error("control: role change not recorded: " + st.ToString());
+        return reply(slots::ErrorReply(st));
+      }
+      log::Info(std::string("control: role ") + slots::RoleName(role_.role) + " epoch " +
+                std::to_string(role_.epoch) + " -> " + slots::RoleName(next.role) + " epoch " +
+                std::to_string(next.epoch));
+      role_ = next;
+      if (next.role == slots::Role::kMaster) {
+        config_.identity.master = config_.identity.slot;
+        config_.identity.master_imap.clear();
+        config_.identity.master_lmtp.clear();
+      } else {
+        // Where the master now is, if the request said; never ourselves.
+        config_.identity.master = master;
+        config_.identity.master_imap = imap;
+        config_.identity.master_lmtp = lmtp;
+      }
+      ApplyRole();
+      reply(json::Value::Object()
+                .Set("role", slots::RoleName(role_.role))
+                .Set("epoch", role_.epoch));
+    });
+  });
+}
+
+void SlotService::Users(Reply reply) {
+  store::Store* st = &imap_->store();
+  net::EventLoop* loop = imap_->loop();
+  imap_->pool().Submit(kStatusKey, [st, loop, reply] {
+    auto names = st->ListUsers();
+    loop->Post([reply, names] {
+      if (!names.ok()) return reply(slots::ErrorReply(names.status()));
+      json::Value list = json::Value::Array();
+      for (const auto& n : *names) list.Push(n);
+      reply(json::Value::Object().Set("users", list));
+    });
+  });
+}
+
+}  // namespace slotmail::slotd

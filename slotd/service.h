@@ -1,0 +1,57 @@
+// The slot's side of the control channel (doc/control.md): status, admin
+// commands, role changes and the user list, over the slot's store, servers
+// and serving gate. Lives on the loop thread; store work runs on the pool.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/serving_gate.h"
+#include "slotd/config.h"
+#include "slots/control_server.h"
+
+namespace slotmail::imapd {
+class Server;
+}
+namespace slotmail::lmtpd {
+class Server;
+}
+
+namespace slotmail::slotd {
+
+class SlotService : public slots::ControlService {
+ public:
+  // `role` is the role in force (already durable in the slot's role file).
+  // The servers and gate must outlive the service; the control server is
+  // set once it exists (for its connection count).
+  SlotService(const SlotdConfig& config, slots::RoleRecord role, ServingGate* gate,
+              imapd::Server* imap, lmtpd::Server* lmtp);
+  void set_control(const slots::ControlServer* control) { control_ = control; }
+
+  json::Value Hello() override;
+  void Handle(const json::Value& request, Reply reply) override;
+
+  // Opens or closes the gate to match the role (and disconnects logged-in
+  // sessions when it closes). Call once at start, then on every change.
+  void ApplyRole();
+  const slots::RoleRecord& role() const { return role_; }
+
+ private:
+  void StatusOp(Reply reply);
+  void Admin(const json::Value& req, Reply reply);
+  void SetRole(const json::Value& req, Reply reply);
+  void Users(Reply reply);
+  std::string Refusal() const;
+
+  SlotdConfig config_;
+  slots::RoleRecord role_;
+  ServingGate* gate_;
+  imapd::Server* imap_;
+  lmtpd::Server* lmtp_;
+  const slots::ControlServer* control_ = nullptr;
+  bool role_change_running_ = false;
+  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+};
+
+}  // namespace slotmail::slotd

@@ -1,0 +1,65 @@
+// The control channel's server side (doc/control.md): a Unix socket and a
+// TCP listener with mutual TLS, line-framed JSON, the hello and version
+// check, one request at a time per connection. What requests do is the
+// ControlService's business. Everything here runs on the loop thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/json.h"
+#include "common/net.h"
+#include "common/tls.h"
+
+namespace slotmail::slots {
+
+inline constexpr int kControlVersion = 1;
+
+class ControlService {
+ public:
+  using Reply = std::function<void(json::Value)>;
+  virtual ~ControlService() = default;
+  // The fields the hello answer carries besides ok and version.
+  virtual json::Value Hello() = 0;
+  // Answers one request (a JSON object that has an "op" string). Must call
+  // `reply` exactly once, on the loop thread, now or later; the reply is an
+  // object whose "ok" (and "id") the server fills in unless it has "ok".
+  virtual void Handle(const json::Value& request, Reply reply) = 0;
+};
+
+// An error response: {"ok":false,"code":CodeName,"message":...}.
+json::Value ErrorReply(const Status& st);
+
+struct ControlOptions {
+  std::string tcp_listen;  // "host:port"; empty: none. REQUIRES: tls when set
+  std::string unix_path;   // empty: none; created with mode 0600
+  std::shared_ptr<TlsContext> tls;  // mutual: LoadServerMutual
+};
+
+class ControlServer {
+ public:
+  // `loop` and `service` must outlive the server.
+  ControlServer(ControlOptions options, net::EventLoop* loop, ControlService* service);
+  ~ControlServer();
+
+  Status Listen();
+  uint16_t tcp_port() const { return tcp_ ? tcp_->port() : 0; }
+  size_t connection_count() const { return conns_.size(); }
+
+ private:
+  class Conn;
+  void Accept(int fd, const std::string& peer, bool tls);
+  void Remove(Conn* c);
+
+  ControlOptions options_;
+  net::EventLoop* loop_;
+  ControlService* service_;
+  std::unique_ptr<net::Listener> tcp_;
+  std::unique_ptr<net::Listener> unix_;
+  std::map<Conn*, std::shared_ptr<Conn>> conns_;
+};
+
+}  // namespace slotmail::slots

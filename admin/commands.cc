@@ -95,6 +95,10 @@ const std::vector<CommandSpec>& Commands() {
   return kCommands;
 }
 
+std::string CommandWords(const CommandSpec& c) {
+  return c.verb.empty() ? c.group : c.group + " " + c.verb;
+}
+
 const CommandSpec* FindCommand(std::string_view group, std::string_view verb) {
   for (const auto& c : Commands()) {
     if (c.group == group && c.verb == verb) return &c;

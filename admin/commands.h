@@ -61,6 +61,8 @@ struct CommandSpec {
 };
 
 const std::vector<CommandSpec>& Commands();
+// "user add", or "status" for a one-word command.
+std::string CommandWords(const CommandSpec& c);
 // nullptr if there is no such command.
 const CommandSpec* FindCommand(std::string_view group, std::string_view verb);
 bool IsGroup(std::string_view group);

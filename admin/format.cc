@@ -51,7 +51,7 @@ std::string UserRecord(std::string_view user, const std::vector<store::MailboxIn
 }
 
 std::string DescribeCommand(const Invocation& inv) {
-  std::string out = inv.command ? inv.command->group + " " + inv.command->verb : inv.group;
+  std::string out = inv.command ? CommandWords(*inv.command) : inv.group;
   for (const auto& a : inv.args) out += " " + Quoted(a);
   return out;
 }

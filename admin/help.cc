@@ -8,7 +8,7 @@
 namespace slotmail::admin {
 namespace {
 
-constexpr char kSlotUsage[] = "mailctl (--slot-dir DIR | --config FILE) [--kdf-iterations N]";
+constexpr char kSlotUsage[] = "mailctl [--cluster FILE] [--local FILE] [--slot M:N | --store NAME | --slot-dir DIR | --config FILE]";
 
 // "  --name VALUE  help" lines of the options `global` selects, or of `names`.
 std::string OptionLines(bool global, const std::vector<std::string>& names) {
@@ -26,7 +26,7 @@ std::string OptionLines(bool global, const std::vector<std::string>& names) {
 }
 
 std::string CommandLine(const CommandSpec& c, bool with_group) {
-  std::string left = (with_group ? c.group + " " : "") + c.verb +
+  std::string left = (with_group || c.verb.empty() ? CommandWords(c) : c.verb) +
                      (c.synopsis.empty() ? "" : " " + c.synopsis);
   char line[200];
   std::snprintf(line, sizeof line, "  %-56s %s\n", left.c_str(), c.summary.c_str());
@@ -35,17 +35,20 @@ std::string CommandLine(const CommandSpec& c, bool with_group) {
 
 // The part every page ends with: slot options, the slotd warning, exit codes.
 std::string Footer() {
-  return "\nSlot options (give --slot-dir or --config):\n" + OptionLines(true, {}) +
+  return "\nWhere commands go (doc/mailctl.md):\n" + OptionLines(true, {}) +
          "  --help, -h             this help; also after any command\n"
-         "\nmailctl opens the slot's store directly: do not run it while slotd serves\n"
-         "the same slot (a later version will talk to slotd instead).\n"
+         "\nBy default mailctl works on the cluster of production.dat: a command goes to\n"
+         "the right slot over its control channel, while slotd serves. It opens a\n"
+         "slot's files itself only when that slot is stopped (--slot-dir, --config,\n"
+         "or a cluster slot that does not answer but lives on this machine).\n"
          "A slot directory must exist and be either a slot or hold no subdirectories.\n\n" +
          ExitCodeHelp();
 }
 
 std::string ToolHelp() {
   std::string out = std::string("usage: ") + kSlotUsage + " COMMAND [ARGS]\n\n" +
-                    "Administers the users and mailboxes of one slot. Output is plain text,\n"
+                    "Administers a slotmail cluster: its users and mailboxes, its slots' roles,\n"
+                    "and its state. Output is plain text,\n"
                     "one record per line, tab-separated fields; errors go to stderr as\n"
                     "'mailctl: <what failed>: <reason>'.\n\nCommands:\n";
   for (const auto& c : Commands()) out += CommandLine(c, true);
@@ -64,7 +67,7 @@ std::string GroupHelp(const std::string& group) {
 }
 
 std::string CommandHelp(const CommandSpec& c) {
-  std::string out = std::string("usage: ") + kSlotUsage + " " + c.group + " " + c.verb +
+  std::string out = std::string("usage: ") + kSlotUsage + " " + CommandWords(c) +
                     (c.synopsis.empty() ? "" : " " + c.synopsis) + "\n\n" + c.details;
   if (!c.options.empty()) out += "\nOptions:\n" + OptionLines(false, c.options);
   return out + Footer();
@@ -80,7 +83,7 @@ std::string HelpText(const Invocation& inv) {
 
 std::string UsageText(const Invocation& inv) {
   std::string help = HelpText(inv);
-  std::string words = inv.command ? inv.command->group + " " + inv.command->verb : inv.group;
+  std::string words = inv.command ? CommandWords(*inv.command) : inv.group;
   return help.substr(0, help.find('\n') + 1) + "Run 'mailctl " + words +
          (words.empty() ? "" : " ") + "--help' for more.\n";
 }

@@ -16,6 +16,8 @@ namespace {
 // these never serialise behind (or ahead of) a user's work.
 const char kStatusKey[] = "\x01status";
 const char kRoleKey[] = "\x01role";
+// How stale status totals may be before a status request starts a new pass.
+constexpr std::chrono::seconds kTotalsMaxAge{5};
 
 std::string Listen(const std::string& configured, uint16_t port) {
   if (configured.empty() || port == 0) return "";
@@ -100,23 +102,43 @@ void SlotService::StatusOp(Reply reply) {
                     static_cast<uint64_t>(control_ ? control_->connection_count() : 0)))
       .Set("lag_seconds", nullptr)
       .Set("pending_users", nullptr);
+  auto answer = [out, reply](const Totals& t) mutable {
+    out.Set("users", t.users)
+        .Set("messages", t.messages)
+        .Set("bytes", t.bytes)
+        .Set("totals_age_seconds",
+             static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::steady_clock::now() - t.at)
+                                      .count()));
+    reply(out);
+  };
+  if (!totals_) return RefreshTotals(std::move(answer));
+  if (std::chrono::steady_clock::now() - totals_->at > kTotalsMaxAge) {
+    RefreshTotals([](const Totals&) {});
+  }
+  answer(*totals_);
+}
+
+void SlotService::RefreshTotals(std::function<void(const Totals&)> done) {
   store::Store* st = &imap_->store();
   net::EventLoop* loop = imap_->loop();
-  imap_->pool().Submit(kStatusKey, [st, loop, out, reply]() mutable {
-    uint64_t users = 0, messages = 0, bytes = 0;
-    auto names = st->ListUsers();
-    if (!names.ok()) {
-      return loop->Post([reply, s = names.status()] { reply(slots::ErrorReply(s)); });
+  const uint64_t generation = totals_generation_;
+  imap_->pool().Submit(kStatusKey, [this, st, loop, done, generation] {
+    Totals t;
+    if (auto names = st->ListUsers(); names.ok()) {
+      for (const std::string& u : *names) {
+        auto q = st->GetQuota(u);
+        if (!q.ok()) continue;  // deleted meanwhile
+        ++t.users;
+        t.messages += q->used_messages;
+        t.bytes += q->used_bytes;
+      }
     }
-    for (const std::string& u : *names) {
-      auto q = st->GetQuota(u);
-      if (!q.ok()) continue;  // deleted meanwhile
-      ++users;
-      messages += q->used_messages;
-      bytes += q->used_bytes;
-    }
-    out.Set("users", users).Set("messages", messages).Set("bytes", bytes);
-    loop->Post([reply, out] { reply(out); });
+    t.at = std::chrono::steady_clock::now();
+    loop->Post([this, t, done, generation] {
+      if (generation == totals_generation_) totals_ = t;
+      done(t);
+    });
   });
 }
 
@@ -145,11 +167,14 @@ void SlotService::Admin(const json::Value& req, Reply reply) {
   const std::string key = inv->args.empty() ? std::string(kStatusKey) : inv->args[0];
   store::Store* st = &imap_->store();
   net::EventLoop* loop = imap_->loop();
-  imap_->pool().Submit(key, [st, loop, cmd = *inv, input, reply] {
+  imap_->pool().Submit(key, [this, st, loop, cmd = *inv, input, reply] {
     std::istringstream in(input);
     std::ostringstream out, err;
     int code = admin::Execute(cmd, st, {in, out, err});
-    loop->Post([reply, code, o = out.str(), e = err.str()] {
+    loop->Post([this, reply, code, o = out.str(), e = err.str()] {
+      // Users or quotas may have changed: the next status counts afresh.
+      totals_.reset();
+      ++totals_generation_;
       reply(json::Value::Object().Set("exit", code).Set("out", o).Set("err", e));
     });
   });

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/serving_gate.h"
@@ -51,6 +53,18 @@ class SlotService : public slots::ControlService {
   lmtpd::Server* lmtp_;
   const slots::ControlServer* control_ = nullptr;
   bool role_change_running_ = false;
+  // The slot's user/message/byte totals: a pass over every user, so status
+  // answers from the last pass and starts a new one when it is older than
+  // kTotalsMaxAge (a slot with many users still answers within 1 s).
+  struct Totals {
+    uint64_t users = 0, messages = 0, bytes = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  // A pass over the store on the pool, then `done` with its result on the
+  // loop. The result is kept unless an admin command ran meanwhile.
+  void RefreshTotals(std::function<void(const Totals&)> done);
+  std::optional<Totals> totals_;
+  uint64_t totals_generation_ = 0;  // raised by every admin command
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 

@@ -72,7 +72,7 @@ int RunCluster(const Invocation& inv, Io io) {
   auto cluster = LoadCluster(inv);
   if (!cluster.ok()) {
     PrintFailure(io.err, "read cluster", cluster.status());
-    return SlotExitCodeFor(cluster.status());
+    return kExitFailure;  // the cluster's files, never the command's user or mailbox
   }
   if (inv.command->group == "user" && inv.command->verb == "list" && !inv.Has("slot") &&
       !inv.Has("store")) {

@@ -122,9 +122,13 @@ class MailctlTest(unittest.TestCase):
         self.mailctl("user", "list", "--frob", expect=2)
         self.mailctl("user", "show", expect=2)
         self.mailctl("user", "add", "carol", expect=2)  # no password option
-        p = self.run_raw(["user", "list"])               # no slot
-        self.assertEqual(p.returncode, 2)
-        self.assertTrue(p.stderr.startswith(b"mailctl: "))
+        # No slot named: the cluster of production.dat; a missing one is
+        # "other failure", named in the message.
+        nowhere = os.path.join(self.tmp, "no-production.dat")
+        p = self.run_raw(["--cluster", nowhere, "user", "list"])
+        self.assertEqual(p.returncode, 1)
+        self.assertTrue(p.stderr.startswith(b"mailctl: read cluster: "), p.stderr)
+        self.assertIn(nowhere.encode(), p.stderr)
         # A missing slot directory is "other failure", not "not found".
         p = self.run_raw(["--slot-dir", os.path.join(self.tmp, "nope"), "user", "show", "alice"])
         self.assertEqual(p.returncode, 1)

@@ -95,6 +95,10 @@ const std::vector<CommandSpec>& Commands() {
   return kCommands;
 }
 
+bool ReadsOnly(const CommandSpec& c) {
+  return c.handler != nullptr && (c.verb == "list" || c.verb == "show");
+}
+
 std::string CommandWords(const CommandSpec& c) {
   return c.verb.empty() ? c.group : c.group + " " + c.verb;
 }

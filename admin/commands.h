@@ -61,6 +61,9 @@ struct CommandSpec {
 };
 
 const std::vector<CommandSpec>& Commands();
+// Whether a store command only reads (list, show): the only ones a replica
+// or fenced slot runs; every other store command is a write.
+bool ReadsOnly(const CommandSpec& c);
 // "user add", or "status" for a one-word command.
 std::string CommandWords(const CommandSpec& c);
 // nullptr if there is no such command.

@@ -14,6 +14,7 @@
 #include "admin/slot.h"
 #include "common/config.h"
 #include "common/limits.h"
+#include "slots/role_file.h"
 
 namespace slotmail::admin {
 namespace {
@@ -95,6 +96,17 @@ int RunCluster(const Invocation& inv, Io io) {
                                  client.status().message() +
                                  ") and its directory is not on this machine"));
     return kExitFailure;
+  }
+  if (!ReadsOnly(*inv.command)) {
+    // A stopped replica takes no writes either: they would fork it from its master.
+    auto role = slots::ReadRoleFile(settings.dir);
+    if (role.ok() && role->has_value() && (*role)->role != slots::Role::kMaster) {
+      PrintFailure(io.err, DescribeCommand(inv),
+                   Status::NotMaster("slot " + slot.Name() + " is a " +
+                                     slots::RoleName((*role)->role) +
+                                     " (stopped); send writes to its store's master"));
+      return kExitFailure;
+    }
   }
   return RunLocal(inv, settings, "slot " + slot.Name(),
                   "slotd serves it but its control channel does not answer (" +

@@ -163,6 +163,10 @@ void SlotService::Admin(const json::Value& req, Reply reply) {
   }
   auto inv = admin::PrepareRemoteCommand(argv);
   if (!inv.ok()) return reply(slots::ErrorReply(inv.status()));
+  if (!gate_->open() && !admin::ReadsOnly(*inv->command)) {
+    // Only the master writes: a replica takes its changes from the master.
+    return reply(slots::ErrorReply(Status::NotMaster(gate_->refusal())));
+  }
   // A user's commands queue behind that user's IMAP and LMTP work.
   const std::string key = inv->args.empty() ? std::string(kStatusKey) : inv->args[0];
   store::Store* st = &imap_->store();

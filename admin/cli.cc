@@ -46,6 +46,17 @@ std::string CheckCommand(const Invocation& inv) {
   return "";
 }
 
+// The end of parsing once the command is known: its help, or it checked.
+Invocation Resolved(Invocation inv, bool help, const std::string& error) {
+  if (help) {
+    inv.kind = Invocation::Kind::kHelp;
+    return inv;
+  }
+  inv.error = error.empty() ? CheckCommand(inv) : error;
+  inv.kind = inv.error.empty() ? Invocation::Kind::kRun : Invocation::Kind::kUsageError;
+  return inv;
+}
+
 }  // namespace
 
 const std::vector<OptionSpec>& Options() {
@@ -143,13 +154,7 @@ Invocation ParseCommandLine(const std::vector<std::string>& argv) {
     // A one-word command ("status", "check", "config"): the rest are arguments.
     inv.command = single;
     inv.args.assign(words.begin() + 1, words.end());
-    if (help) {
-      inv.kind = Invocation::Kind::kHelp;
-      return inv;
-    }
-    inv.error = error.empty() ? CheckCommand(inv) : error;
-    inv.kind = inv.error.empty() ? Invocation::Kind::kRun : Invocation::Kind::kUsageError;
-    return inv;
+    return Resolved(std::move(inv), help, error);
   }
   if (words.size() < 2) {
     inv.kind = help ? Invocation::Kind::kHelp : Invocation::Kind::kUsageError;
@@ -162,13 +167,7 @@ Invocation ParseCommandLine(const std::vector<std::string>& argv) {
     return inv;
   }
   inv.args.assign(words.begin() + 2, words.end());
-  if (help) {
-    inv.kind = Invocation::Kind::kHelp;
-    return inv;
-  }
-  inv.error = error.empty() ? CheckCommand(inv) : error;
-  inv.kind = inv.error.empty() ? Invocation::Kind::kRun : Invocation::Kind::kUsageError;
-  return inv;
+  return Resolved(std::move(inv), help, error);
 }
 
 Result<uint64_t> ParseNumber(std::string_view text, bool with_suffix) {

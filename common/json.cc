@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "common/check.h"
+#include "common/utf8.h"
 
 namespace slotmail::json {
 
@@ -125,35 +126,6 @@ bool Value::operator==(const Value& o) const {
 // ---- UTF-8 (shared by parser and writer)
 
 namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0 if it is not one.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
 
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
@@ -402,7 +374,7 @@ class Parser {
         out->append(s_.substr(run, pos_ - run));
         continue;
       }
-      const size_t n = Utf8SequenceLength(s_, pos_);
+      const size_t n = utf8::SequenceAt(s_, pos_);
       if (n == 0) return Fail("invalid UTF-8");
       out->append(s_.substr(pos_, n));
       pos_ += n;
@@ -474,7 +446,7 @@ void WriteString(std::string_view s, std::string* out) {
     if (c >= 0x80) {
       // Invalid UTF-8 in a value (a bug upstream, or bytes from a file)
       // becomes U+FFFD, so the output always parses.
-      const size_t n = Utf8SequenceLength(s, i);
+      const size_t n = utf8::SequenceAt(s, i);
       if (n == 0) {
         out->append("\xEF\xBF\xBD");
         ++i;

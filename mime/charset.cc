@@ -5,39 +5,12 @@
 
 #include <optional>
 
+#include "common/utf8.h"
 #include "mime/ascii.h"
 
 namespace slotmail::mime {
 
 namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i], or 0 if there is none.
-size_t Utf8SequenceAt(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;  // no overlongs
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;  // no overlongs
-    if (c == 0xF4) hi = 0x8F;  // <= U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return len;
-}
 
 bool IsUtf8Alias(std::string_view name) {
   for (std::string_view a : {"", "utf-8", "utf8", "us-ascii", "ascii", "us_ascii", "ansi_x3.4-1968",
@@ -125,20 +98,13 @@ class Iconv {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8SequenceAt(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view s) { return utf8::IsValid(s); }
 
 std::string SanitizeUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8SequenceAt(s, i);
+    size_t n = utf8::SequenceAt(s, i);
     if (n == 0) {
       out += kReplacementChar;
       ++i;

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common/limits.h"
+#include "common/utf8.h"
 
 namespace slotmail::store {
 
@@ -65,37 +66,7 @@ Status ValidateComponent(std::string_view component) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    uint32_t min;  // smallest code point that needs `len` bytes: below is overlong
-    if ((lead & 0xe0) == 0xc0) {
-      len = 2, cp = lead & 0x1f, min = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      len = 3, cp = lead & 0x0f, min = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      len = 4, cp = lead & 0x07, min = 0x10000;
-    } else {
-      return false;  // stray continuation byte, or 0xf8..0xff
-    }
-    if (s.size() - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const auto cont = static_cast<unsigned char>(s[i + k]);
-      if ((cont & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cont & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += len;
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view s) { return utf8::IsValid(s); }
 
 Status ValidateUserName(std::string_view name) {
   if (name.empty()) return Status::InvalidArgument("user name is empty");

@@ -1,5 +1,5 @@
 # slotmail: one build. `make` builds every binary into bin/; `make test` runs
-# every test; `make run` starts the demo slot; `make bench` the benchmarks.
+# every test; `make run` starts the example cluster of production.dat; `make bench` the benchmarks.
 # Sources are found by convention, so adding a file never needs this file:
 #   <module>/*.cc        library code        (modules listed in MODULES)
 #   <module>/*_test.cc   doctest unit tests  -> bin/unit_tests
@@ -73,7 +73,7 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
 	@BIN=build/asan/bin SLOTMAIL_ASAN=1 ./t/run_all.sh
 
-# The demo slot under var/, in the foreground (Ctrl-C stops it).
+# The example cluster of production.dat under var/, in the foreground (Ctrl-C stops it).
 run: deps
 	$(MAKE) -j$(JOBS) all
 	@BIN=$(BIN) ./scripts/run.sh

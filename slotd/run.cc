@@ -117,6 +117,9 @@ Status RunSlot(const ConfigFile& file) {
   server->loop()->OnSignal(SIGTERM, [raw] { raw->Stop(); });
   server->loop()->OnSignal(SIGINT, [raw] { raw->Stop(); });
   server->Run();
+  // A repeated SIGTERM while shutting down must not cut the shutdown short.
+  std::signal(SIGTERM, SIG_IGN);
+  std::signal(SIGINT, SIG_IGN);
   control.reset();
   lmtp.reset();
   std::printf("stopped\n");

@@ -20,6 +20,7 @@ bool ServerSideOnly(const std::string& option) {
 
 Result<Invocation> PrepareRemoteCommand(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
+    if (a == "--") break;  // the rest are words, whatever they look like
     if (a.rfind("--", 0) != 0) continue;
     const std::string name = a.substr(2, a.find('=') == std::string::npos ? std::string::npos
                                                                            : a.find('=') - 2);
@@ -39,10 +40,8 @@ Result<Invocation> PrepareRemoteCommand(const std::vector<std::string>& args) {
 }
 
 int RunRemote(ControlClient* client, const Invocation& inv, Io io) {
+  // Options first, then "--" and the words: a mailbox named "-x" stays a name.
   json::Value args = json::Value::Array();
-  args.Push(inv.command->group);
-  args.Push(inv.command->verb);
-  for (const auto& a : inv.args) args.Push(a);
   std::string input;
   for (const auto& [name, value] : inv.options) {
     if (name == "password-file" || name == "password-stdin") {
@@ -59,6 +58,10 @@ int RunRemote(ControlClient* client, const Invocation& inv, Io io) {
     const OptionSpec* spec = FindOption(name);
     args.Push("--" + name + (spec->kind == OptionKind::kFlag ? "" : "=" + value));
   }
+  args.Push("--");
+  args.Push(inv.command->group);
+  if (!inv.command->verb.empty()) args.Push(inv.command->verb);
+  for (const auto& a : inv.args) args.Push(a);
   json::Value req = json::Value::Object().Set("op", "admin").Set("args", args);
   if (!input.empty()) req.Set("stdin", input);
   auto answer = client->Call(std::move(req), limits::kControlCommandTimeout);

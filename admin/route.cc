@@ -75,8 +75,12 @@ Result<const slots::SlotDef*> RouteCommand(const Cluster& c, const Invocation& i
       if (m.users.ok() && HasUser(*m.users, user)) return m.master;
       if (!m.users.ok()) unreachable += " " + m.master->Name();
     }
-    return Status::NotFound("no store holds user " + user +
-                            (unreachable.empty() ? "" : " (masters not answering:" + unreachable + ")"));
+    // "Not found" only when every master answered: exit 3 means the user is gone.
+    if (!unreachable.empty()) {
+      return Status::IOError("user " + user + " is on no store that answered; masters not answering:" +
+                             unreachable);
+    }
+    return Status::NotFound("no store holds user " + user);
   }
   const MasterUsers* best = nullptr;
   uint64_t best_bytes = 0, best_users = 0;

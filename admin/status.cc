@@ -94,6 +94,11 @@ std::vector<std::string> Problems(const Cluster& c, const std::vector<SlotReport
       out.push_back("slot " + name + " reports role " + role + "; " + c.path + " says " +
                     r.expected_role);
     }
+    const slots::StoreDef* st = c.prod.FindStore(r.store);
+    if (st != nullptr && static_cast<uint64_t>(Int(*r.status, "epoch")) != st->epoch) {
+      out.push_back("slot " + name + " has seen epoch " + std::to_string(Int(*r.status, "epoch")) +
+                    " of store " + r.store + "; " + c.path + " says " + std::to_string(st->epoch));
+    }
     if (Str(*r.status, "store") != r.store) {
       out.push_back("slot " + name + " reports store '" + Str(*r.status, "store") + "'; " +
                     c.path + " says '" + r.store + "'");

@@ -91,6 +91,14 @@ Status Server::Listen() {
 void Server::Run() { loop_->Run(); }
 void Server::Stop() { loop_->Stop(); }
 
+void Server::DisconnectUser(const std::string& user) {
+  for (auto& [ptr, session] : sessions_) {
+    if (session->state() != State::kNotAuthenticated && session->user() == user) {
+      session->Shutdown("[UNAVAILABLE] This account was deleted");
+    }
+  }
+}
+
 void Server::DisconnectLoggedIn() {
   const std::string bye = "[UNAVAILABLE] " + refusal();
   for (auto& [ptr, session] : sessions_) {

@@ -95,6 +95,8 @@ class Server {
   std::string refusal() const { return config_.gate ? config_.gate->refusal() : ""; }
   // Says BYE [UNAVAILABLE] to every logged-in session (after the gate closed).
   void DisconnectLoggedIn();
+  // Says BYE to every session logged in as `user` (the account was deleted).
+  void DisconnectUser(const std::string& user);
   size_t session_count() const { return sessions_.size(); }
 
  private:

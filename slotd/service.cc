@@ -175,7 +175,10 @@ void SlotService::Admin(const json::Value& req, Reply reply) {
     std::istringstream in(input);
     std::ostringstream out, err;
     int code = admin::Execute(cmd, st, {in, out, err});
-    loop->Post([this, reply, code, o = out.str(), e = err.str()] {
+    std::optional<std::string> deleted_user;
+    if (cmd.command->group == "user" && cmd.command->verb == "del") deleted_user = cmd.args[0];
+    loop->Post([this, reply, code, deleted_user, o = out.str(), e = err.str()] {
+      if (deleted_user && code == 0) imap_->DisconnectUser(*deleted_user);
       // Users or quotas may have changed: the next status counts afresh.
       totals_.reset();
       ++totals_generation_;

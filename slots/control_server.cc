@@ -43,7 +43,7 @@ class ControlServer::Conn : public net::Connection::Handler,
       c->CloseAfterFlush();
       return;
     }
-    if (!said_hello_) {
+    if (!said_hello_ && !refused_) {
       std::string why = c->tls_error();
       log::Warning("control: connection from " + Who() + " closed before hello" +
                    (why.empty() ? "" : " (TLS handshake failed: " + why + ")"));
@@ -143,6 +143,7 @@ class ControlServer::Conn : public net::Connection::Handler,
   void Refuse(const Status& st) {
     log::Warning("control: refused " + Who() + ": " + st.message());
     Send(ErrorReply(st));
+    refused_ = true;
     closed_ = true;
     in_.clear();
     conn_->CloseAfterFlush();
@@ -160,6 +161,7 @@ class ControlServer::Conn : public net::Connection::Handler,
   bool said_hello_ = false;
   bool busy_ = false;
   bool closed_ = false;
+  bool refused_ = false;  // Refuse logged why; the close says nothing more
 };
 
 ControlServer::ControlServer(ControlOptions options, net::EventLoop* loop,
@@ -169,6 +171,10 @@ ControlServer::ControlServer(ControlOptions options, net::EventLoop* loop,
 ControlServer::~ControlServer() {
   for (auto& [ptr, conn] : conns_) conn->Shutdown();
   conns_.clear();
+  if (unix_) {
+    unix_.reset();
+    (void)fs::Remove(options_.unix_path);  // a stale socket only confuses clients
+  }
 }
 
 Status ControlServer::Listen() {

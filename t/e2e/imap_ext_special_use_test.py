@@ -55,10 +55,11 @@ class SpecialUse(unittest.TestCase):
                                        b'() "/" "Sent"', b'() "/" "Trash"'])
         m.logout()
         # While slotd holds the slot, mailctl may not open its indexes
-        # (doc/mailctl.md); it says so instead of reading under slotd.
+        # (doc/mailctl.md); with no control socket to reach slotd by, it
+        # says so instead of reading under slotd.
         with self.assertRaises(subprocess.CalledProcessError) as e:
             self.slot.mailctl("user", "show", "bob")
-        self.assertIn("locked", e.exception.stderr)
+        self.assertIn("a running slotd serves it", e.exception.stderr)
 
     def test_create_with_use(self):
         m = self.connect()

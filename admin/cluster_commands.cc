@@ -62,7 +62,7 @@ int SlotRole(const Invocation& inv, Io io) {
           .Set("master_lmtp", config->Get("master_lmtp", ""));
     }
   }
-  auto client = ControlClient::ConnectSlot(cluster->prod, cluster->local, *slot,
+  auto client = ConnectSlot(cluster->prod, cluster->local, *slot,
                                            limits::kControlConnectTimeout);
   if (!client.ok()) return Fail(io, what, client.status(), kExitFailure);
   auto answer = (*client)->Call(std::move(req), limits::kControlCommandTimeout);

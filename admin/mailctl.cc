@@ -58,7 +58,7 @@ int RunSingle(const Invocation& inv, Io io) {
       "a running slotd serves it and its config names no control_socket: stop slotd, or give "
       "--config with control_socket set";
   if (!socket.empty()) {
-    auto client = ControlClient::ConnectSocket(socket, limits::kControlConnectTimeout);
+    auto client = ConnectSocket(socket, limits::kControlConnectTimeout);
     if (client.ok()) return RunRemote(client->get(), inv, io);
     busy = "slotd serves it but its control socket " + socket + " does not answer (" +
            client.status().message() + ")";
@@ -85,7 +85,7 @@ int RunCluster(const Invocation& inv, Io io) {
     return ExitCodeFor(target.status());
   }
   const slots::SlotDef& slot = **target;
-  auto client = ControlClient::ConnectSlot(cluster->prod, cluster->local, slot,
+  auto client = ConnectSlot(cluster->prod, cluster->local, slot,
                                            limits::kControlConnectTimeout);
   if (client.ok()) return RunRemote(client->get(), inv, io);
   SlotSettings settings;

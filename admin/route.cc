@@ -23,7 +23,7 @@ std::vector<MasterUsers> AskMasters(const Cluster& c, bool with_status) {
   std::vector<MasterUsers> out;
   for (const slots::StoreDef& store : c.prod.stores) {
     MasterUsers m{&store, c.prod.FindSlot(store.masters.front())};
-    auto client = ControlClient::ConnectSlot(c.prod, c.local, *m.master,
+    auto client = ConnectSlot(c.prod, c.local, *m.master,
                                              limits::kControlConnectTimeout);
     if (!client.ok()) {
       m.users = client.status();

@@ -40,7 +40,7 @@ std::vector<SlotReport> AskAll(const Cluster& c) {
   std::vector<std::thread> threads;
   for (auto& r : reports) {
     threads.emplace_back([&c, &r] {
-      auto client = ControlClient::ConnectSlot(c.prod, c.local, *r.slot,
+      auto client = ConnectSlot(c.prod, c.local, *r.slot,
                                                limits::kControlConnectTimeout);
       if (!client.ok()) {
         r.status = client.status();
@@ -99,6 +99,12 @@ std::vector<std::string> Problems(const Cluster& c, const std::vector<SlotReport
       out.push_back("slot " + name + " has seen epoch " + std::to_string(Int(*r.status, "epoch")) +
                     " of store " + r.store + "; " + c.path + " says " + std::to_string(st->epoch));
     }
+    if (const json::Value* f = r.status->Find("failing_users"); f != nullptr && f->is_object()) {
+      for (const auto& [user, why] : f->Members()) {
+        out.push_back("store " + r.store + ": user " + user + " is not replicated: " +
+                      (why.is_string() ? why.AsString() : std::string("?")));
+      }
+    }
     if (Str(*r.status, "store") != r.store) {
       out.push_back("slot " + name + " reports store '" + Str(*r.status, "store") + "'; " +
                     c.path + " says '" + r.store + "'");
@@ -143,7 +149,8 @@ json::Value Json(const Cluster& c, const std::vector<SlotReport>& reports,
     if (r.status.ok()) {
       const json::Value& v = *r.status;
       for (const char* k : {"role", "epoch", "serving", "imap", "imaps", "lmtp", "users",
-                            "messages", "bytes", "connections", "lag_seconds", "pending_users"}) {
+                            "messages", "bytes", "connections", "lag_seconds", "pending_users",
+                            "replicas_down", "failing_users", "replicated_bytes"}) {
         if (const json::Value* f = v.Find(k)) s.Set(k, *f);
       }
       s.Set("percent_full", Percent(static_cast<uint64_t>(Int(v, "bytes")), r.slot->size));
@@ -196,6 +203,14 @@ void Text(const Cluster& c, const std::vector<SlotReport>& reports,
     int64_t conns = 0;
     if (const json::Value* cs = v.Find("connections")) conns = Int(*cs, "imap") + Int(*cs, "lmtp");
     const uint64_t bytes = static_cast<uint64_t>(Int(v, "bytes"));
+    // A master's replication: "0.2s/1" = lag and users pending.
+    std::string lag = "-";
+    if (const json::Value* l = v.Find("lag_seconds"); l != nullptr && l->is_number()) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "%.1fs/%lld", l->AsDouble(),
+                    static_cast<long long>(Int(v, "pending_users")));
+      lag = buf;
+    }
     std::snprintf(line, sizeof line,
                   "%-7s %-8s %-6s %-8s %-8s %-5s %-5s %-6s %-8s %-10s %-10s %-5s %-5s %s\n",
                   r.slot->Name().c_str(), r.slot->machine.c_str(),
@@ -206,7 +221,7 @@ void Text(const Cluster& c, const std::vector<SlotReport>& reports,
                   up ? std::to_string(Int(v, "messages")).c_str() : "-",
                   up ? HumanBytes(bytes).c_str() : "-", HumanBytes(r.slot->size).c_str(),
                   up ? (std::to_string(Percent(bytes, r.slot->size)) + "%").c_str() : "-",
-                  up ? std::to_string(conns).c_str() : "-", "-");
+                  up ? std::to_string(conns).c_str() : "-", lag.c_str());
     out << line;
   }
   out << '\n';

@@ -175,4 +175,22 @@ inline constexpr std::chrono::milliseconds kControlConnectTimeout{1000};
 // mailctl: the longest a store command may take on the slot (a user delete).
 inline constexpr std::chrono::milliseconds kControlCommandTimeout{120000};
 
+// ---- replication channel (doc/replication.md)
+// A blob request carries one message in base64 (4/3 of kDefaultMaxMessageBytes'
+// 64 MiB, about 86 MiB) plus JSON; an apply carries a user's records.
+inline constexpr size_t kMaxReplicationLineBytes = 128u << 20;
+// One replication request; the largest is a blob of the biggest message.
+inline constexpr std::chrono::milliseconds kReplicationCallTimeout{60000};
+// Connecting to a replica and its hello.
+inline constexpr std::chrono::milliseconds kReplicationConnectTimeout{2000};
+// How often an idle master looks at its change log: bounds the lag a
+// quiet moment adds (well under the 1 s goal).
+inline constexpr std::chrono::milliseconds kReplicationPollInterval{20};
+// Waits before reconnecting to a replica that is down, and before retrying
+// a user whose sync failed: doubled after each failure up to the maximum.
+inline constexpr std::chrono::milliseconds kReplicationRetryMin{250};
+inline constexpr std::chrono::milliseconds kReplicationRetryMax{10000};
+// Users read from the change log in one pass.
+inline constexpr size_t kReplicationBatchUsers = 1000;
+
 }  // namespace slotmail::limits

@@ -40,7 +40,23 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
   c.control_listen = take("control_listen");
   c.control_socket = take("control_socket");
   c.cluster_ca = take("cluster_ca");
-  take("replication_listen");  // the replication issue's; read then
+  c.replication_listen = take("replication_listen");
+  const std::string peers = take("store_slots");
+  for (size_t pos = 0; pos < peers.size();) {
+    size_t comma = peers.find(',', pos);
+    if (comma == std::string::npos) comma = peers.size();
+    const std::string item = peers.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return Status::InvalidArgument("store_slots: expected SLOT=HOST:PORT");
+    StorePeer peer;
+    peer.slot = item.substr(0, eq);
+    RETURN_IF_ERROR(SplitHostPort(item.substr(eq + 1), &peer.address, &peer.port));
+    id.store_slots.push_back(peer);
+  }
+  if (!c.replication_listen.empty() && c.cluster_ca.empty()) {
+    return Status::InvalidArgument("replication_listen needs cluster_ca (mutual TLS)");
+  }
   if (!c.control_listen.empty() && c.cluster_ca.empty()) {
     return Status::InvalidArgument("control_listen needs cluster_ca (mutual TLS)");
   }

@@ -6,12 +6,20 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
 #include "imapd/server.h"
 #include "slots/role_file.h"
 
 namespace slotmail::slotd {
+
+// A slot of this slot's store and where it takes replication.
+struct StorePeer {
+  std::string slot;     // "m2:1"
+  std::string address;  // its machine address
+  uint16_t port = 0;    // its replication port
+};
 
 struct SlotIdentity {
   std::string slot;     // "m1:1"; "" in single-slot mode
@@ -21,6 +29,7 @@ struct SlotIdentity {
   bool sync_mode = false;
   uint64_t size = 0;  // bytes; 0 unknown
   std::string master, master_imap, master_lmtp;  // the store's master
+  std::vector<StorePeer> store_slots;  // every slot of the store, this one included
 };
 
 struct SlotdConfig {
@@ -28,7 +37,8 @@ struct SlotdConfig {
   SlotIdentity identity;
   std::string control_listen;  // TCP with mutual TLS; empty: none
   std::string control_socket;  // Unix socket; empty: none
-  std::string cluster_ca;      // the CA control peers must chain to
+  std::string cluster_ca;      // the CA control and replication peers must chain to
+  std::string replication_listen;  // TCP with mutual TLS; empty: none
 };
 
 // The keys this module reads on top of imapd's (doc/production-dat.md

@@ -11,7 +11,9 @@
 #include "imapd/server.h"
 #include "lmtpd/server.h"
 #include "slotd/config.h"
+#include "slotd/replication_service.h"
 #include "slotd/service.h"
+#include "common/limits.h"
 #include "slots/control_server.h"
 #include "store/paths.h"
 
@@ -83,7 +85,7 @@ Status RunSlot(const ConfigFile& file) {
   slots::ControlOptions control_options;
   control_options.unix_path = config.control_socket;
   control_options.tcp_listen = config.control_listen;
-  if (!config.control_listen.empty()) {
+  if (!config.control_listen.empty() || !config.replication_listen.empty()) {
     ASSIGN_OR_RETURN(control_options.tls,
                      TlsContext::LoadServerMutual(config.server.tls_cert, config.server.tls_key,
                                                   config.cluster_ca));
@@ -92,6 +94,21 @@ Status RunSlot(const ConfigFile& file) {
                                                         service.get());
   RETURN_IF_ERROR(control->Listen());
   service->set_control(control.get());
+
+  // The replication channel: the same framing as control, its own hello,
+  // lines big enough for a message (doc/replication.md).
+  ReplicationService replication_service(service.get(), server.get());
+  std::unique_ptr<slots::ControlServer> replication;
+  if (!config.replication_listen.empty()) {
+    slots::ControlOptions options;
+    options.protocol = "slotmail-replication";
+    options.max_line_bytes = limits::kMaxReplicationLineBytes;
+    options.tcp_listen = config.replication_listen;
+    options.tls = control_options.tls;
+    replication = std::make_unique<slots::ControlServer>(options, server->loop(),
+                                                         &replication_service);
+    RETURN_IF_ERROR(replication->Listen());
+  }
 
   if (!config.identity.slot.empty()) {
     std::printf("slot %s\n", config.identity.slot.c_str());
@@ -111,6 +128,10 @@ Status RunSlot(const ConfigFile& file) {
   if (control->tcp_port()) {
     std::printf("control %s:%u\n", HostOf(config.control_listen).c_str(), control->tcp_port());
   }
+  if (replication && replication->tcp_port()) {
+    std::printf("replication %s:%u\n", HostOf(config.replication_listen).c_str(),
+                replication->tcp_port());
+  }
   std::printf("ready\n");
   std::fflush(stdout);
   imapd::Server* raw = server.get();
@@ -120,6 +141,8 @@ Status RunSlot(const ConfigFile& file) {
   // A repeated SIGTERM while shutting down must not cut the shutdown short.
   std::signal(SIGTERM, SIG_IGN);
   std::signal(SIGINT, SIG_IGN);
+  service->Shutdown();  // the replicator thread, before the store goes
+  replication.reset();
   control.reset();
   lmtp.reset();
   std::printf("stopped\n");

@@ -7,6 +7,8 @@
 #include "common/log.h"
 #include "imapd/server.h"
 #include "lmtpd/server.h"
+#include "replication/replicator.h"
+#include "replication/tcp_channel.h"
 #include "store/store.h"
 
 namespace slotmail::slotd {
@@ -57,11 +59,70 @@ std::string SlotService::Refusal() const {
   return me + " does not serve";
 }
 
+SlotService::~SlotService() { Shutdown(); }
+
+void SlotService::Shutdown() { replicator_.reset(); }
+
+void SlotService::StartReplicator() {
+  std::vector<replication::ReplicaTarget> targets;
+  for (const StorePeer& peer : config_.identity.store_slots) {
+    if (peer.slot == config_.identity.slot) continue;
+    replication::TcpTarget t;
+    t.address = peer.address;
+    t.port = peer.port;
+    t.tls = ClientTls{config_.server.tls_cert, config_.server.tls_key, config_.cluster_ca,
+                      peer.address};
+    t.store = role_.store;
+    t.from = config_.identity.slot;
+    t.epoch = role_.epoch;
+    targets.push_back({peer.slot, [t]() -> Result<std::unique_ptr<replication::ReplicaChannel>> {
+                         ASSIGN_OR_RETURN(auto ch, replication::TcpChannel::Connect(t));
+                         return std::unique_ptr<replication::ReplicaChannel>(std::move(ch));
+                       }});
+  }
+  if (targets.empty()) return;
+  replicator_ = std::make_unique<replication::Replicator>(&imap_->store(), std::move(targets));
+  replicator_->Start();
+}
+
+Status SlotService::AcceptReplicationHello(const std::string& store, const std::string& from,
+                                           uint64_t epoch) {
+  if (role_.store.empty() || store != role_.store) {
+    return Status::Permission("this slot does not belong to store " + store);
+  }
+  if (epoch < role_.epoch) {
+    return Status::Permission("sender " + from + " has epoch " + std::to_string(epoch) +
+                              ", older than epoch " + std::to_string(role_.epoch) +
+                              " this slot has seen");
+  }
+  if (role_.role == slots::Role::kMaster && epoch <= role_.epoch) {
+    return Status::NotMaster("this slot is the master of store " + store + " at epoch " +
+                             std::to_string(role_.epoch));
+  }
+  if (epoch > role_.epoch || role_.role != slots::Role::kReplica) {
+    // A master with a newer epoch exists: whatever this slot was, it is now
+    // that master's replica (a master that learns of it stops writing).
+    slots::RoleRecord next{epoch, slots::Role::kReplica, role_.store};
+    RETURN_IF_ERROR(slots::WriteRoleFile(config_.server.slot_dir, next));  // rare; on the loop
+    log::Warning("replication: " + from + " replicates store " + store + " at epoch " +
+                 std::to_string(epoch) + "; this slot becomes its replica (was " +
+                 slots::RoleName(role_.role) + " at epoch " + std::to_string(role_.epoch) + ")");
+    role_ = next;
+    config_.identity.master = from;
+    config_.identity.master_imap.clear();
+    config_.identity.master_lmtp.clear();
+    ApplyRole();
+  }
+  return Status::Ok();
+}
+
 void SlotService::ApplyRole() {
   if (role_.role == slots::Role::kMaster) {
     gate_->Open();
+    if (!replicator_) StartReplicator();
     return;
   }
+  replicator_.reset();  // a replica ships nothing
   const bool was_open = gate_->open();
   gate_->Close(Refusal());
   if (was_open) imap_->DisconnectLoggedIn();
@@ -102,6 +163,17 @@ void SlotService::StatusOp(Reply reply) {
                     static_cast<uint64_t>(control_ ? control_->connection_count() : 0)))
       .Set("lag_seconds", nullptr)
       .Set("pending_users", nullptr);
+  if (replicator_) {
+    const replication::ReplicatorStats rs = replicator_->stats();
+    json::Value down = json::Value::Array(), failing = json::Value::Object();
+    for (const auto& d : rs.down) down.Push(d);
+    for (const auto& [user, why] : rs.failing) failing.Set(user, why);
+    out.Set("lag_seconds", rs.lag_seconds)
+        .Set("pending_users", static_cast<uint64_t>(rs.pending_users))
+        .Set("replicas_down", down)
+        .Set("failing_users", failing)
+        .Set("replicated_bytes", rs.blob_bytes);
+  }
   auto answer = [out, reply](const Totals& t) mutable {
     out.Set("users", t.users)
         .Set("messages", t.messages)

@@ -20,6 +20,10 @@ namespace slotmail::lmtpd {
 class Server;
 }
 
+namespace slotmail::replication {
+class Replicator;
+}
+
 namespace slotmail::slotd {
 
 class SlotService : public slots::ControlService {
@@ -29,15 +33,28 @@ class SlotService : public slots::ControlService {
   // set once it exists (for its connection count).
   SlotService(const SlotdConfig& config, slots::RoleRecord role, ServingGate* gate,
               imapd::Server* imap, lmtpd::Server* lmtp);
+  ~SlotService() override;
   void set_control(const slots::ControlServer* control) { control_ = control; }
 
   json::Value Hello() override;
   void Handle(const json::Value& request, Reply reply) override;
 
   // Opens or closes the gate to match the role (and disconnects logged-in
-  // sessions when it closes). Call once at start, then on every change.
+  // sessions when it closes), and runs the replicator while master. Call
+  // once at start, then on every change.
   void ApplyRole();
+  // Stops the replicator (before the servers go away).
+  void Shutdown();
+
+  // The replication channel's hello from a master (doc/replication.md
+  // "Hello"): refused unless it is for this slot's store, this slot is not
+  // master, and the sender's epoch is at least the one seen here. A newer
+  // epoch is recorded durably (this slot has missed a role change).
+  Status AcceptReplicationHello(const std::string& store, const std::string& from, uint64_t epoch);
+  // Whether replication requests may change this slot now (it is not master).
+  bool TakesReplication() const { return role_.role != slots::Role::kMaster; }
   const slots::RoleRecord& role() const { return role_; }
+  const std::string& slot_name() const { return config_.identity.slot; }
 
  private:
   void StatusOp(Reply reply);
@@ -52,6 +69,9 @@ class SlotService : public slots::ControlService {
   imapd::Server* imap_;
   lmtpd::Server* lmtp_;
   const slots::ControlServer* control_ = nullptr;
+  void StartReplicator();
+
+  std::unique_ptr<replication::Replicator> replicator_;  // while master
   bool role_change_running_ = false;
   // The slot's user/message/byte totals: a pass over every user, so status
   // answers from the last pass and starts a new one when it is older than

@@ -59,22 +59,22 @@ class ControlServer::Conn : public net::Connection::Handler,
     while (!busy_ && !closed_) {
       const size_t nl = in_.find('\n');
       if (nl == std::string::npos) {
-        if (in_.size() > limits::kMaxControlLineBytes) {
+        if (in_.size() > server_->options_.max_line_bytes) {
           return Refuse(Status::TooBig("a line is longer than " +
-                                       std::to_string(limits::kMaxControlLineBytes) + " bytes"));
+                                       std::to_string(server_->options_.max_line_bytes) + " bytes"));
         }
         return;
       }
       std::string line = in_.substr(0, nl);
       in_.erase(0, nl + 1);
-      if (line.size() > limits::kMaxControlLineBytes) {
+      if (line.size() > server_->options_.max_line_bytes) {
         return Refuse(Status::TooBig("a line is longer than " +
-                                     std::to_string(limits::kMaxControlLineBytes) + " bytes"));
+                                     std::to_string(server_->options_.max_line_bytes) + " bytes"));
       }
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty()) continue;
       json::ParseLimits lim;
-      lim.max_bytes = limits::kMaxControlLineBytes;
+      lim.max_bytes = server_->options_.max_line_bytes;
       lim.max_depth = limits::kMaxControlDepth;
       auto msg = json::Parse(line, lim);
       if (!said_hello_) {
@@ -93,11 +93,14 @@ class ControlServer::Conn : public net::Connection::Handler,
     Status bad;
     if (!msg.ok() || !msg->is_object()) {
       bad = Status::Protocol("expected a hello object first");
-    } else if (auto h = msg->GetString("hello"); !h.ok() || *h != "slotmail-control") {
-      bad = Status::Protocol("expected {\"hello\":\"slotmail-control\",\"version\":N} first");
+    } else if (auto h = msg->GetString("hello"); !h.ok() || *h != server_->options_.protocol) {
+      bad = Status::Protocol("expected {\"hello\":\"" + server_->options_.protocol +
+                             "\",\"version\":N} first");
     } else if (auto v = msg->GetInt("version"); !v.ok() || *v != kControlVersion) {
       bad = Status::Protocol("unsupported protocol version; this slot speaks version " +
                              std::to_string(kControlVersion));
+    } else {
+      bad = server_->service_->AcceptHello(*msg);
     }
     if (!bad.ok()) return Refuse(bad);
     said_hello_ = true;

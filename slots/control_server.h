@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "common/limits.h"
 #include "common/net.h"
 #include "common/tls.h"
 
@@ -24,6 +25,12 @@ class ControlService {
   virtual ~ControlService() = default;
   // The fields the hello answer carries besides ok and version.
   virtual json::Value Hello() = 0;
+  // Checks the rest of a client's hello (name and version are checked
+  // already); an error refuses the connection with it. Loop thread.
+  virtual Status AcceptHello(const json::Value& hello) {
+    (void)hello;
+    return Status::Ok();
+  }
   // Answers one request (a JSON object that has an "op" string). Must call
   // `reply` exactly once, on the loop thread, now or later; the reply is an
   // object whose "ok" (and "id") the server fills in unless it has "ok".
@@ -34,6 +41,10 @@ class ControlService {
 json::Value ErrorReply(const Status& st);
 
 struct ControlOptions {
+  // The hello's protocol name; the replication channel runs the same
+  // server with its own name and a larger line limit.
+  std::string protocol = "slotmail-control";
+  size_t max_line_bytes = limits::kMaxControlLineBytes;
   std::string tcp_listen;  // "host:port"; empty: none. REQUIRES: tls when set
   std::string unix_path;   // empty: none; created with mode 0600
   std::shared_ptr<TlsContext> tls;  // mutual: LoadServerMutual

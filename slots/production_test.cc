@@ -354,6 +354,7 @@ TEST_CASE("production: a master derives its listeners, paths and store") {
         "slot = m2:2\n"
         "slot_dir = /srv/slotmail/m2-2\n"
         "store = s2\n"
+        "store_slots = m2:2=127.0.0.12:20201,m3:1=127.0.0.13:20101\n"
         "tls_cert = /etc/c.pem\n"
         "tls_key = /etc/k.pem\n"
         "workers = 4\n");

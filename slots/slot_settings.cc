@@ -18,7 +18,7 @@ const std::set<std::string> kDerivedKeys = {
     "mode",         "on_replica_down", "slot_dir",     "size",
     "imap_listen",  "imaps_listen",   "lmtp_listen",   "control_listen",
     "control_socket", "replication_listen", "master",  "master_imap",
-    "master_lmtp"};
+    "master_lmtp",  "store_slots"};
 
 std::string WithoutTrailingSlash(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -118,6 +118,20 @@ Result<ConfigFile> DeriveSlotConfig(const Production& p, const std::string& slot
   c.Set("master", master);
   c.Set("master_imap", mm ? HostPort(mm->address, ms->ports.imap) : "");
   c.Set("master_lmtp", mm ? HostPort(mm->address, ms->ports.lmtp) : "");
+  // Every slot of the store with its replication address: a master ships
+  // to the others, whichever slot is master after a role change.
+  std::string peers;
+  if (store) {
+    std::vector<std::string> names = store->masters;
+    names.insert(names.end(), store->replicas.begin(), store->replicas.end());
+    for (const auto& n : names) {
+      const SlotDef* ps = p.FindSlot(n);
+      const Machine* pm = ps ? p.FindMachine(ps->machine) : nullptr;
+      if (pm == nullptr) continue;
+      peers += (peers.empty() ? "" : ",") + n + "=" + HostPort(pm->address, ps->ports.replication);
+    }
+  }
+  c.Set("store_slots", peers);
   return c;
 }
 

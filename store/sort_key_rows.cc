@@ -40,6 +40,13 @@ Status PutSortKeys(UserIndex* ix, std::string_view guid, const mime::SortKeys& k
   return s.Run();
 }
 
+Result<bool> HasSortKeys(UserIndex* ix, std::string_view guid) {
+  ASSIGN_OR_RETURN(Stmt s, ix->db()->Prepare(
+      "SELECT 1 FROM sort_keys WHERE guid = ? AND version = ?"));
+  s.Bind(1, guid).Bind(2, kSortKeysVersion);
+  return s.Step();
+}
+
 Result<std::vector<SortRecord>> SortRecordsInRange(UserIndex* ix, int64_t box, uint32_t lo,
                                                    uint32_t hi, std::vector<size_t>* missing) {
   ASSIGN_OR_RETURN(Stmt s, ix->db()->Prepare(

@@ -23,6 +23,9 @@ inline constexpr int64_t kSortKeysVersion = 1;
 // Inserts or replaces the keys of `guid`.
 Status PutSortKeys(UserIndex* ix, std::string_view guid, const mime::SortKeys& keys);
 
+// True if `guid` has a row of the current version.
+Result<bool> HasSortKeys(UserIndex* ix, std::string_view guid);
+
 // The live messages of `box` with lo <= uid <= hi, ascending, with their
 // keys, in one query. `missing` gets the positions of those without a
 // current row (their keys are left empty).

@@ -14,8 +14,6 @@
 namespace slotmail::store {
 namespace {
 
-constexpr int64_t kSchemaVersion = 1;
-
 Status ValidatePassword(std::string_view password) {
   if (password.empty()) return Status::InvalidArgument("empty password");
   if (password.size() > limits::kMaxPasswordBytes) return Status::TooBig("password too long");
@@ -162,41 +160,50 @@ void Store::Impl::CollectBlobsWhenDurable(std::string_view user,
 
 // ---- users
 
+Status Store::Impl::CreateUserIndex(std::string_view user,
+                                    const std::function<Status(UserIndex*)>& fill) {
+  auto entry = users.Get(user);
+  std::lock_guard<std::mutex> lock(entry->mu);
+  // A directory without an index is no user (UserExists, ListUsers): it
+  // holds only message files replication stored ahead of the index.
+  if (fs::Exists(paths.IndexPath(user))) return Status::Exists("user already exists");
+  const std::string tmp = paths.NewTmpPath();
+  const std::string tmp_index = tmp + "/index.db";
+  Status st = fs::MakeDirs(tmp);
+  if (st.ok()) {
+    auto index = UserIndex::Open(tmp_index, /*create=*/true);
+    st = index.ok() ? InTransaction((*index)->db(), [&]() -> Status {
+      UserIndex* ix = index->get();
+      RETURN_IF_ERROR(ix->SetMetaInt("schema_version", kMetaSchemaVersion));
+      RETURN_IF_ERROR(ix->SetMeta("user", user));
+      return fill(ix);
+    }) : index.status();
+  }  // closed here: the WAL is checkpointed into index.db (and removed)
+  if (st.ok()) st = fs::MakeDirs(paths.BlobsDir(user));
+  if (st.ok()) st = durability->Sync();
+  if (st.ok() && fs::Exists(tmp_index + "-wal")) {
+    st = fs::Rename(tmp_index + "-wal", paths.IndexPath(user) + "-wal");
+  }
+  if (st.ok()) st = fs::Rename(tmp_index, paths.IndexPath(user));
+  (void)fs::RemoveTree(tmp);
+  RETURN_IF_ERROR(st);
+  RETURN_IF_ERROR(log->Append(user));
+  return durability->Sync();
+}
+
 Status Store::CreateUser(std::string_view user, std::string_view password) {
   RETURN_IF_ERROR(ValidateUserName(user));
   RETURN_IF_ERROR(ValidatePassword(password));
   Impl& d = *impl_;
-  auto entry = d.users.Get(user);
-  std::lock_guard<std::mutex> lock(entry->mu);
-  if (fs::Exists(d.paths.UserDir(user))) return Status::Exists("user already exists");
-  // Build the whole user under tmp/, then rename it into place: a crash
-  // leaves either no user or a complete one.
-  ASSIGN_OR_RETURN(uint32_t uidvalidity, d.NextUserUidValidity());
-  std::string tmp = d.paths.NewTmpPath();
-  Status st = fs::MakeDirs(tmp + "/blobs");
-  if (st.ok()) {
-    auto index = UserIndex::Open(tmp + "/index.db", /*create=*/true);
-    st = index.ok() ? InTransaction((*index)->db(), [&]() -> Status {
-      UserIndex* ix = index->get();
-      RETURN_IF_ERROR(ix->SetMetaInt("schema_version", kSchemaVersion));
-      RETURN_IF_ERROR(ix->SetMeta("user", user));
-      RETURN_IF_ERROR(ix->SetMeta("password", HashPassword(password, d.options.kdf_iterations)));
-      RETURN_IF_ERROR(ix->SetMetaInt("quota_bytes", static_cast<int64_t>(d.options.default_quota_bytes)));
-      RETURN_IF_ERROR(ix->SetMetaInt("quota_messages", static_cast<int64_t>(d.options.default_quota_messages)));
-      // INBOX takes `uidvalidity`; later mailboxes rise from there.
-      RETURN_IF_ERROR(ix->SetMetaInt("last_uidvalidity", static_cast<int64_t>(uidvalidity) - 1));
-      return CreateMailboxRow(ix, "INBOX", "").status();
-    }) : index.status();
-  }
-  if (st.ok()) st = fs::MakeDirs(d.paths.UserBucketDir(user));
-  if (st.ok()) st = d.durability->Sync();
-  if (st.ok()) st = fs::Rename(tmp, d.paths.UserDir(user));
-  if (!st.ok()) {
-    (void)fs::RemoveTree(tmp);
-    return st;
-  }
-  RETURN_IF_ERROR(d.log->Append(user));
-  return d.durability->Sync();
+  return d.CreateUserIndex(user, [&](UserIndex* ix) -> Status {
+    ASSIGN_OR_RETURN(uint32_t uidvalidity, d.NextUserUidValidity());
+    RETURN_IF_ERROR(ix->SetMeta("password", HashPassword(password, d.options.kdf_iterations)));
+    RETURN_IF_ERROR(ix->SetMetaInt("quota_bytes", static_cast<int64_t>(d.options.default_quota_bytes)));
+    RETURN_IF_ERROR(ix->SetMetaInt("quota_messages", static_cast<int64_t>(d.options.default_quota_messages)));
+    // INBOX takes `uidvalidity`; later mailboxes rise from there.
+    RETURN_IF_ERROR(ix->SetMetaInt("last_uidvalidity", static_cast<int64_t>(uidvalidity) - 1));
+    return CreateMailboxRow(ix, "INBOX", "").status();
+  });
 }
 
 Status Store::DeleteUser(std::string_view user) {

@@ -30,6 +30,7 @@
 #include "mime/sort_keys.h"
 #include "store/lazy_sync.h"
 #include "store/metadata.h"
+#include "store/replica.h"
 #include "store/types.h"
 
 namespace slotmail::store {
@@ -214,6 +215,37 @@ class Store {
   // UIDNEXT, modseqs at most HIGHESTMODSEQ, every row's blob present with the
   // right size, quota usage equals the sum of rows. Corruption says which.
   Status CheckUser(std::string_view user);
+
+  // ---- replication (store_replica.cc; types in replica.h)
+  // The user's state in one read transaction (consistent): every mailbox
+  // with its header fields and metadata, plus the user's password hash,
+  // quota limits, subscriptions and server metadata. Records and
+  // tombstones: for a mailbox whose id is in `since`, those with modseq
+  // above since[id] (complete = false, since_modseq set); for the others,
+  // all of them (complete = true). NotFound for no such user.
+  Result<UserImage> ReadUserImage(std::string_view user, const SinceMap& since);
+  // The same without any record or tombstone (complete = false,
+  // since_modseq = highestmodseq): what two sides compare first.
+  Result<UserImage> SummarizeUser(std::string_view user);
+  // The GUIDs of `guids` whose message file this user lacks.
+  Result<std::vector<std::string>> MissingBlobs(std::string_view user,
+                                                const std::vector<std::string>& guids);
+  // Keeps `bytes` as the user's message file `guid`, durably. Corruption if
+  // SHA-256(bytes) is not `guid` (nothing is written then). Creates nothing
+  // in the index; the user need not exist yet (its directory is made).
+  Status PutBlob(std::string_view user, std::string_view guid, std::string_view bytes);
+  // Makes the user equal to `image`, in one transaction, durable when it
+  // returns; creates the user if missing. Mailboxes are matched by id:
+  // renamed, created, or deleted when absent from the image. A complete
+  // mailbox's records and tombstones replace the local ones; a delta's are
+  // upserted by uid (a tombstone removes the live record of its uid).
+  // UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, special use, metadata, password
+  // hash, quota limits and subscriptions are set as given; counts, quota
+  // usage and checksums are recomputed from the rows, and if a mailbox's
+  // checksum or count then differs from the image's, nothing is applied:
+  // Corruption naming the mailbox (the caller falls back to a complete
+  // image). NotFound if a record's message file is missing (PutBlob first).
+  Status ApplyUserImage(std::string_view user, const UserImage& image);
 
   // ---- change log (consumer side; see change_log.h)
   // Up to `max` entries after the last acknowledged position. Syncs the

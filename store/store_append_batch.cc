@@ -2,14 +2,11 @@
 // transaction (IMAP MULTIAPPEND, RFC 3502: all of them are kept or none is).
 // Store::Append is a batch of one.
 #include "common/hash.h"
-#include "mime/message_parser.h"
-#include "mime/serialize.h"
+#include "store/derived_rows.h"
 #include "store/flags.h"
 #include "store/mailbox_rows.h"
 #include "store/names.h"
-#include "store/sort_key_rows.h"
 #include "store/store_impl.h"
-#include "store/structure_rows.h"
 
 namespace slotmail::store {
 namespace {
@@ -57,8 +54,7 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
   ASSIGN_OR_RETURN(std::string box, CanonicalMailboxName(mailbox));
   if (items.empty()) return Status::InvalidArgument("no message to append");
   std::vector<MessageInfo> msgs;
-  std::vector<mime::SortKeys> keys;  // computed outside the lock, stored with the rows
-  std::vector<std::string> structures;  // serialized MIME structures, likewise
+  std::vector<DerivedRows> derived;  // computed outside the lock, stored with the rows
   for (const AppendItem& item : items) {
     if (item.bytes.size() > impl_->options.max_message_bytes) {
       return Status::TooBig("message larger than the size limit");
@@ -70,8 +66,7 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
     m.flags = item.flags;
     RETURN_IF_ERROR(NormalizeFlags(&m.flags));
     msgs.push_back(std::move(m));
-    keys.push_back(mime::ComputeSortKeys(item.bytes));
-    structures.push_back(mime::SerializeStructure(mime::ParseMessage(item.bytes)));
+    derived.push_back(DeriveRows(item.bytes));
   }
   // Cheap checks first, so a doomed batch writes nothing at all.
   RETURN_IF_ERROR(impl_->Read(user, [&](UserIndex* ix) -> Status {
@@ -110,8 +105,7 @@ Result<std::vector<AppendResult>> Store::AppendBatch(std::string_view user,
         }
       }
       for (size_t i = 0; i < msgs.size(); ++i) {
-        RETURN_IF_ERROR(PutSortKeys(ix, msgs[i].guid, keys[i]));
-        RETURN_IF_ERROR(PutStructure(ix, msgs[i].guid, structures[i]));
+        RETURN_IF_ERROR(PutDerivedRows(ix, msgs[i].guid, derived[i]));
       }
       return InsertBatch(ix, box, &msgs);
     });

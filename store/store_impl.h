@@ -1,6 +1,7 @@
 // Internals shared by the files that implement Store (store_*.cc).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -122,6 +123,14 @@ class Store::Impl {
   // Removes those of `guids` that no row of `user` refers to any more.
   // Called after the change that dropped the references is durable.
   void CollectBlobs(std::string_view user, const std::vector<std::string>& guids);
+
+  // Creates `user` whole: an index is built under tmp/, filled by `fill`
+  // in one transaction, synced, and renamed into the user's directory
+  // (made if missing; it may hold message files already: Store::PutBlob),
+  // so a crash leaves no user or a complete one. The user is appended to
+  // the change log and everything is durable on return. Exists if the user
+  // has an index. Takes the user's lock.
+  Status CreateUserIndex(std::string_view user, const std::function<Status(UserIndex*)>& fill);
 
   // Opens the user's index into entry if closed. REQUIRES: entry->mu held.
   Status OpenIndex(std::string_view user, UserEntry* entry);

@@ -11,14 +11,11 @@ namespace {
 using limits::kMaxMetadataEntriesPerMailbox;
 using limits::kMaxMetadataEntriesPerUser;
 
-// The row id of the server's entries; mailbox row ids start at 1.
-constexpr int64_t kServerId = 0;
-
 bool IsRoot(std::string_view e) { return e == "/private" || e == "/shared"; }
 
 // The row id of `mailbox` ("" for the server). REQUIRES: canonical or "".
 Result<int64_t> MailboxId(UserIndex* ix, const std::string& mailbox) {
-  if (mailbox.empty()) return kServerId;
+  if (mailbox.empty()) return kServerMetadataRow;
   ASSIGN_OR_RETURN(MailboxRow row, RequireMailbox(ix, mailbox));
   return row.id;
 }

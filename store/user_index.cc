@@ -226,10 +226,7 @@ Status UserIndex::SetUidValidity(int64_t id, uint32_t uidvalidity) {
 }
 
 Status UserIndex::DeleteMailboxRow(int64_t id) {
-  ASSIGN_OR_RETURN(Stmt m, db_->Prepare("DELETE FROM messages WHERE mailbox = ?"));
-  RETURN_IF_ERROR(m.Bind(1, id).Run());
-  ASSIGN_OR_RETURN(Stmt t, db_->Prepare("DELETE FROM tombstones WHERE mailbox = ?"));
-  RETURN_IF_ERROR(t.Bind(1, id).Run());
+  RETURN_IF_ERROR(ClearMailboxRows(id));
   ASSIGN_OR_RETURN(Stmt md, db_->Prepare("DELETE FROM metadata WHERE mailbox = ?"));
   RETURN_IF_ERROR(md.Bind(1, id).Run());
   ASSIGN_OR_RETURN(Stmt b, db_->Prepare("DELETE FROM mailboxes WHERE id = ?"));
@@ -307,6 +304,47 @@ Result<std::vector<uint32_t>> UserIndex::TombstonesSince(int64_t mailbox, uint64
   return CollectRows<uint32_t>(s, [](const Stmt& r) { return static_cast<uint32_t>(r.Int(0)); });
 }
 
+Result<std::vector<Tombstone>> UserIndex::TombstoneRowsSince(int64_t mailbox, uint64_t modseq) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "SELECT uid, modseq FROM tombstones WHERE mailbox = ? AND modseq > ? ORDER BY uid"));
+  s.Bind(1, mailbox).Bind(2, I(modseq));
+  return CollectRows<Tombstone>(s, [](const Stmt& r) {
+    return Tombstone{static_cast<uint32_t>(r.Int(0)), static_cast<uint64_t>(r.Int(1))};
+  });
+}
+
+Status UserIndex::DeleteTombstone(int64_t mailbox, uint32_t uid) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("DELETE FROM tombstones WHERE mailbox = ? AND uid = ?"));
+  return s.Bind(1, mailbox).Bind(2, uid).Run();
+}
+
+Status UserIndex::ClearMailboxRows(int64_t mailbox) {
+  ASSIGN_OR_RETURN(Stmt m, db_->Prepare("DELETE FROM messages WHERE mailbox = ?"));
+  RETURN_IF_ERROR(m.Bind(1, mailbox).Run());
+  ASSIGN_OR_RETURN(Stmt t, db_->Prepare("DELETE FROM tombstones WHERE mailbox = ?"));
+  return t.Bind(1, mailbox).Run();
+}
+
+Result<std::vector<MetadataEntry>> UserIndex::AllMetadata(int64_t mailbox) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "SELECT entry, value FROM metadata WHERE mailbox = ? ORDER BY entry"));
+  s.Bind(1, mailbox);
+  return CollectRows<MetadataEntry>(s, [](const Stmt& r) {
+    return MetadataEntry{r.Text(0), r.Text(1)};
+  });
+}
+
+Status UserIndex::ReplaceMetadata(int64_t mailbox, const std::vector<MetadataEntry>& entries) {
+  ASSIGN_OR_RETURN(Stmt d, db_->Prepare("DELETE FROM metadata WHERE mailbox = ?"));
+  RETURN_IF_ERROR(d.Bind(1, mailbox).Run());
+  for (const auto& e : entries) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        "INSERT OR REPLACE INTO metadata(mailbox, entry, value) VALUES(?, ?, ?)"));
+    RETURN_IF_ERROR(s.Bind(1, mailbox).Bind(2, e.entry).Bind(3, e.value).Run());
+  }
+  return Status::Ok();
+}
+
 Status UserIndex::Subscribe(std::string_view name) {
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR IGNORE INTO subscriptions(name) VALUES(?)"));
   return s.Bind(1, name).Run();
@@ -316,6 +354,12 @@ Status UserIndex::Unsubscribe(std::string_view name) {
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare("DELETE FROM subscriptions WHERE name = ?"));
   RETURN_IF_ERROR(s.Bind(1, name).Run());
   if (db_->Changes() == 0) return Status::NotFound("not subscribed");
+  return Status::Ok();
+}
+
+Status UserIndex::ReplaceSubscriptions(const std::vector<std::string>& names) {
+  RETURN_IF_ERROR(db_->Exec("DELETE FROM subscriptions"));
+  for (const auto& n : names) RETURN_IF_ERROR(Subscribe(n));
   return Status::Ok();
 }
 

@@ -11,10 +11,19 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/metadata.h"
+#include "store/replica.h"
 #include "store/sqlite.h"
 #include "store/types.h"
 
 namespace slotmail::store {
+
+// meta.schema_version of an index this build creates.
+inline constexpr int64_t kMetaSchemaVersion = 1;
+
+// The metadata table's mailbox for the user's server entries; mailbox row
+// ids start at 1.
+inline constexpr int64_t kServerMetadataRow = 0;
 
 // A mailbox as stored; `id` is the local row id (never leaves the index).
 struct MailboxRow {
@@ -63,11 +72,23 @@ class UserIndex {
   // ---- tombstones of expunged UIDs
   Status InsertTombstone(int64_t mailbox, uint32_t uid, uint64_t modseq);
   Result<std::vector<uint32_t>> TombstonesSince(int64_t mailbox, uint64_t modseq);
+  // Tombstones with modseq above `modseq`, with their modseqs, by uid.
+  Result<std::vector<Tombstone>> TombstoneRowsSince(int64_t mailbox, uint64_t modseq);
+  Status DeleteTombstone(int64_t mailbox, uint32_t uid);
+  // Removes every message and tombstone of the mailbox, keeping its row.
+  Status ClearMailboxRows(int64_t mailbox);
+
+  // ---- metadata (`mailbox` kServerMetadataRow: the user's server entries)
+  Result<std::vector<MetadataEntry>> AllMetadata(int64_t mailbox);  // by entry
+  // Replaces every entry of `mailbox` with `entries`.
+  Status ReplaceMetadata(int64_t mailbox, const std::vector<MetadataEntry>& entries);
 
   // ---- subscriptions (names, independent of mailbox existence)
   Status Subscribe(std::string_view name);
   Status Unsubscribe(std::string_view name);  // NotFound if not subscribed
   Result<std::vector<std::string>> Subscriptions();  // sorted
+  // Replaces every subscription with `names`.
+  Status ReplaceSubscriptions(const std::vector<std::string>& names);
 
  private:
   explicit UserIndex(std::unique_ptr<Database> db) : db_(std::move(db)) {}

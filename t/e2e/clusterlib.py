@@ -38,7 +38,7 @@ def port_of(number, offset):
     return 20000 + 100 * number + offset
 
 
-CONTROL, LMTP, IMAP, IMAPS = 0, 24, 43, 93
+CONTROL, REPLICATION, LMTP, IMAP, IMAPS = 0, 1, 24, 43, 93
 
 
 class SlotProc:
@@ -153,7 +153,7 @@ class Cluster:
         slot's log file, so a restart keeps the earlier lines."""
         s = self.slots[name]
         assert not s.running(), name + " is running"
-        for port in (CONTROL, LMTP, IMAP, IMAPS):
+        for port in (CONTROL, REPLICATION, LMTP, IMAP, IMAPS):
             if not port_free(s.address, port_of(s.number, port)):
                 raise AssertionError("%s:%d is taken: pick other addresses or slot numbers" %
                                      (s.address, port_of(s.number, port)))

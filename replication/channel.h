@@ -1,0 +1,35 @@
+// The master's view of one replica: request in, answer out. The sync logic
+// (user_sync.h) is written against this and nothing else, so the same logic
+// runs over TCP+TLS between slotds (tcp_channel.h) and over an in-process
+// pipe in tests (DirectChannel).
+#pragma once
+
+#include "common/json.h"
+#include "common/status.h"
+
+namespace slotmail::store {
+class Store;
+}
+
+namespace slotmail::replication {
+
+class ReplicaChannel {
+ public:
+  virtual ~ReplicaChannel() = default;
+  // Sends one request (doc/replication.md "Requests") and returns the
+  // answer's fields when ok; an error answer becomes the Status it names.
+  virtual Result<json::Value> Call(const json::Value& request) = 0;
+};
+
+// A replica in this process: every request and answer still goes through
+// the JSON writer and parser, so tests exercise the wire format.
+class DirectChannel : public ReplicaChannel {
+ public:
+  explicit DirectChannel(store::Store* replica) : replica_(replica) {}
+  Result<json::Value> Call(const json::Value& request) override;
+
+ private:
+  store::Store* replica_;
+};
+
+}  // namespace slotmail::replication

@@ -1,0 +1,93 @@
+#include "replication/replica_side.h"
+
+#include "common/base64.h"
+#include "common/hash.h"
+#include "replication/image_codec.h"
+#include "store/names.h"
+#include "store/store.h"
+
+namespace slotmail::replication {
+namespace {
+
+bool IsGuid(const std::string& g) {
+  if (g.size() != 64) return false;
+  for (char c : g) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Result<json::Value> Summary(store::Store* st, const std::string& user) {
+  auto image = st->SummarizeUser(user);
+  if (!image.ok() && image.status().code() == Code::kNotFound) {
+    return json::Value::Object().Set("exists", false);
+  }
+  if (!image.ok()) return image.status();
+  return json::Value::Object().Set("exists", true).Set("image", EncodeImage(*image));
+}
+
+Result<json::Value> Missing(store::Store* st, const std::string& user, const json::Value& req) {
+  const json::Value* list = req.Find("guids");
+  if (list == nullptr || !list->is_array()) return Status::InvalidArgument("guids: not an array");
+  std::vector<std::string> guids;
+  for (const json::Value& g : list->Items()) {
+    if (!g.is_string() || !IsGuid(g.AsString())) return Status::InvalidArgument("guids: not GUIDs");
+    guids.push_back(g.AsString());
+  }
+  ASSIGN_OR_RETURN(auto missing, st->MissingBlobs(user, guids));
+  json::Value out = json::Value::Array();
+  for (const auto& g : missing) out.Push(g);
+  return json::Value::Object().Set("missing", out);
+}
+
+Result<json::Value> Blob(store::Store* st, const std::string& user, const json::Value& req) {
+  ASSIGN_OR_RETURN(std::string guid, req.GetString("guid"));
+  if (!IsGuid(guid)) return Status::InvalidArgument("guid: not a GUID");
+  ASSIGN_OR_RETURN(std::string b64, req.GetString("data"));
+  ASSIGN_OR_RETURN(std::string bytes, Base64Decode(b64));
+  RETURN_IF_ERROR(st->PutBlob(user, guid, bytes));  // verifies SHA-256 first
+  return json::Value::Object();
+}
+
+Result<json::Value> Apply(store::Store* st, const std::string& user, const json::Value& req) {
+  const json::Value* image = req.Find("image");
+  if (image == nullptr) return Status::InvalidArgument("image: missing");
+  ASSIGN_OR_RETURN(store::UserImage decoded, DecodeImage(*image));
+  RETURN_IF_ERROR(st->ApplyUserImage(user, decoded));
+  return Summary(st, user);
+}
+
+Result<json::Value> Users(store::Store* st) {
+  ASSIGN_OR_RETURN(auto users, st->ListUsers());
+  json::Value out = json::Value::Array();
+  for (const auto& u : users) out.Push(u);
+  return json::Value::Object().Set("users", out);
+}
+
+}  // namespace
+
+Result<std::string> RequestUser(const json::Value& req) {
+  if (req.Find("user") == nullptr) return std::string();
+  ASSIGN_OR_RETURN(std::string user, req.GetString("user"));
+  RETURN_IF_ERROR(store::ValidateUserName(user));
+  return user;
+}
+
+Result<json::Value> HandleReplicaRequest(store::Store* st, const json::Value& req) {
+  ASSIGN_OR_RETURN(std::string op, req.GetString("op"));
+  if (op == "users") return Users(st);
+  ASSIGN_OR_RETURN(std::string user, RequestUser(req));
+  if (user.empty()) return Status::InvalidArgument(op + ": user missing");
+  if (op == "summary") return Summary(st, user);
+  if (op == "missing") return Missing(st, user, req);
+  if (op == "blob") return Blob(st, user, req);
+  if (op == "apply") return Apply(st, user, req);
+  if (op == "delete_user") {
+    Status s = st->DeleteUser(user);
+    if (!s.ok() && s.code() != Code::kNotFound) return s;
+    return json::Value::Object();
+  }
+  return Status::InvalidArgument("unknown op '" + op.substr(0, 64) + "'");
+}
+
+}  // namespace slotmail::replication

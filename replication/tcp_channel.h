@@ -1,0 +1,40 @@
+// A replica over TCP with mutual TLS (doc/replication.md "Transport"): the
+// replication hello carries the store, the sender's slot and its epoch, so
+// the replica can refuse a sender from an older epoch.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/line_client.h"
+#include "replication/channel.h"
+#include "slots/rpc_client.h"
+
+namespace slotmail::replication {
+
+inline constexpr int kReplicationVersion = 1;
+
+struct TcpTarget {
+  std::string address;  // the replica's machine address
+  uint16_t port = 0;    // its replication port
+  ClientTls tls;        // our certificate, the cluster CA
+  std::string store;    // the store we replicate
+  std::string from;     // our slot name
+  uint64_t epoch = 0;   // our epoch
+};
+
+class TcpChannel : public ReplicaChannel {
+ public:
+  // Connects and says hello within kReplicationConnectTimeout.
+  static Result<std::unique_ptr<TcpChannel>> Connect(const TcpTarget& target);
+  Result<json::Value> Call(const json::Value& request) override;
+
+ private:
+  explicit TcpChannel(std::unique_ptr<slots::RpcClient> rpc) : rpc_(std::move(rpc)) {}
+  std::unique_ptr<slots::RpcClient> rpc_;
+};
+
+// The hello a master sends (doc/replication.md "Hello").
+json::Value ReplicationHello(const std::string& store, const std::string& from, uint64_t epoch);
+
+}  // namespace slotmail::replication

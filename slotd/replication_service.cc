@@ -1,0 +1,45 @@
+#include "slotd/replication_service.h"
+
+#include "imapd/server.h"
+#include "replication/replica_side.h"
+#include "slotd/service.h"
+#include "store/store.h"
+
+namespace slotmail::slotd {
+
+json::Value ReplicationService::Hello() {
+  return json::Value::Object()
+      .Set("slot", slot_->slot_name())
+      .Set("store", slot_->role().store)
+      .Set("epoch", slot_->role().epoch);
+}
+
+Status ReplicationService::AcceptHello(const json::Value& hello) {
+  ASSIGN_OR_RETURN(std::string store, hello.GetString("store"));
+  ASSIGN_OR_RETURN(std::string from, hello.GetString("from"));
+  ASSIGN_OR_RETURN(int64_t epoch, hello.GetInt("epoch"));
+  if (epoch < 0) return Status::InvalidArgument("epoch must be >= 0");
+  return slot_->AcceptReplicationHello(store, from, static_cast<uint64_t>(epoch));
+}
+
+void ReplicationService::Handle(const json::Value& req, Reply reply) {
+  if (!slot_->TakesReplication()) {
+    // Became master since the hello: nobody else may write here now.
+    return reply(slots::ErrorReply(Status::NotMaster("this slot is now the master of its store")));
+  }
+  auto user = replication::RequestUser(req);
+  if (!user.ok()) return reply(slots::ErrorReply(user.status()));
+  store::Store* st = &imap_->store();
+  net::EventLoop* loop = imap_->loop();
+  // A user's requests queue behind its other work; requests about no user
+  // (the user list) take a key no user name can be.
+  const std::string key = user->empty() ? std::string("\x01replication") : *user;
+  imap_->pool().Submit(key, [st, loop, req, reply] {
+    auto answer = replication::HandleReplicaRequest(st, req);
+    loop->Post([answer, reply] {
+      reply(answer.ok() ? *answer : slots::ErrorReply(answer.status()));
+    });
+  });
+}
+
+}  // namespace slotmail::slotd

@@ -1,0 +1,58 @@
+#include "slots/rpc_client.h"
+
+namespace slotmail::slots {
+namespace {
+
+Code CodeFromName(const std::string& name) {
+  for (int c = static_cast<int>(Code::kNotFound); c <= static_cast<int>(Code::kTooBig); ++c) {
+    if (name == CodeName(static_cast<Code>(c))) return static_cast<Code>(c);
+  }
+  return Code::kProtocol;
+}
+
+json::ParseLimits Limits(size_t max_line) {
+  json::ParseLimits lim;
+  lim.max_bytes = max_line;
+  return lim;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RpcClient>> RpcClient::Open(std::unique_ptr<LineClient> line,
+                                                   const json::Value& hello, size_t max_line) {
+  std::unique_ptr<RpcClient> client(new RpcClient(std::move(line), max_line));
+  RETURN_IF_ERROR(client->line_->WriteLine(json::Serialize(hello)));
+  ASSIGN_OR_RETURN(std::string text, client->line_->ReadLine(max_line));
+  ASSIGN_OR_RETURN(json::Value answer, json::Parse(text, Limits(max_line)));
+  auto ok = answer.GetBool("ok");
+  if (!ok.ok() || !*ok) {
+    auto message = answer.GetString("message");
+    return Status::Protocol("the slot refused the hello: " +
+                            (message.ok() ? *message : std::string("no reason given")));
+  }
+  client->hello_ = std::move(answer);
+  return client;
+}
+
+Result<json::Value> RpcClient::Call(const json::Value& request, Millis timeout) {
+  const int64_t id = next_id_++;
+  json::Value req = json::Value::Object().Set("id", id);
+  for (const auto& [k, v] : request.Members()) req.Set(k, v);
+  line_->SetTimeout(timeout);
+  RETURN_IF_ERROR(line_->WriteLine(json::Serialize(req)));
+  ASSIGN_OR_RETURN(std::string line, line_->ReadLine(max_line_));
+  auto answer = json::Parse(line, Limits(max_line_));
+  if (!answer.ok()) return Status::Protocol("bad answer from the slot: " + answer.status().message());
+  auto got_id = answer->GetInt("id");
+  if (!got_id.ok() || *got_id != id) return Status::Protocol("answer for another request");
+  auto ok = answer->GetBool("ok");
+  if (!ok.ok()) return Status::Protocol("answer without ok");
+  if (!*ok) {
+    auto code = answer->GetString("code");
+    auto message = answer->GetString("message");
+    return Status(CodeFromName(code.ok() ? *code : ""), message.ok() ? *message : "failed");
+  }
+  return std::move(*answer);
+}
+
+}  // namespace slotmail::slots

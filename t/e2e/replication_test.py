@@ -1,0 +1,146 @@
+"""Replication between real slotds on loopback (doc/replication.md): IMAP and
+LMTP writes on a master reach its replica, equal within a deadline; the
+replica, promoted by a role change with a higher epoch after the master is
+stopped, serves every message byte-exact; the old master, started again
+from the old production.dat, is fenced by the new master's hello."""
+import imaplib
+import smtplib
+import sys
+import unittest
+
+from clusterlib import Cluster
+from slotlib import wait_for
+
+USER, PASSWORD = "alice", "secret"
+
+
+def mailbox_table(c, slot, user):
+    """mailctl mailbox list on one slot: name -> (messages, unseen, bytes,
+    uidvalidity, uidnext, highestmodseq, special-use)."""
+    r = c.mailctl("--slot", slot, "mailbox", "list", user)
+    if r.returncode != 0:
+        return None
+    rows = {}
+    for line in r.stdout.splitlines():
+        f = line.split("\t")
+        rows[f[0]] = tuple(f[1:])
+    return rows
+
+
+def messages_of(host_port, user, password):
+    """Every message of every mailbox: (mailbox, uid) -> (flags, bytes)."""
+    m = imaplib.IMAP4(*host_port)
+    m.login(user, password)
+    out = {}
+    typ, boxes = m.list('""', "*")
+    for b in boxes:
+        name = b.decode().rsplit(' "/" ', 1)[1].strip('"')
+        m.select('"%s"' % name, readonly=True)
+        typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
+        # imaplib gives (head, literal) then the rest of the line (" UID 3)").
+        for i, item in enumerate(data):
+            if not isinstance(item, tuple):
+                continue
+            tail = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
+            text = item[0].decode() + " " + tail.decode()
+            uid = int(text.split("UID ")[1].split()[0].rstrip(")"))
+            flags = text.split("FLAGS (")[1].split(")")[0]
+            out[(name, uid)] = (" ".join(sorted(flags.split())), item[1])
+    m.logout()
+    return out
+
+
+class ReplicationTest(unittest.TestCase):
+    def setUp(self):
+        self.c = Cluster("127.0.0.81")
+        self.addCleanup(self.c.close)
+        self.c.ok("user", "add", USER, "--store", "s1", "--password-stdin", input=PASSWORD)
+
+    def replica_equal(self, store, user):
+        c = self.c
+        mine = mailbox_table(c, c.master_of(store).name, user)
+        theirs = mailbox_table(c, c.replica_of(store).name, user)
+        return mine is not None and mine == theirs
+
+    def test_writes_reach_the_replica_and_survive_a_failover(self):
+        c = self.c
+        master, replica = c.master_of("s1"), c.replica_of("s1")
+        m = imaplib.IMAP4(*master.imap)
+        m.login(USER, PASSWORD)
+        for i in range(5):
+            body = ("From: a@example.com\r\nSubject: append %d\r\n\r\n%s\r\n" % (i, "x" * (i * 3000)))
+            self.assertEqual(m.append("INBOX", "(\\Seen)" if i % 2 else None, None,
+                                      body.encode())[0], "OK")
+        m.create("Work")
+        m.select("INBOX")
+        m.uid("STORE", "1:2", "+FLAGS", "(\\Flagged $label1)")
+        m.uid("MOVE", "3", "Work")
+        m.uid("STORE", "4", "+FLAGS", "(\\Deleted)")
+        m.expunge()
+        m.logout()
+        with smtplib.LMTP(*master.lmtp) as l:
+            l.sendmail("b@example.com", [USER + "@localhost"],
+                       b"From: b@example.com\r\nSubject: over lmtp\r\n\r\nhello\r\n")
+        wait_for(lambda: self.replica_equal("s1", USER), timeout=15,
+                 what="the replica to equal the master")
+        # The master's status says the replica is current.
+        code, st = c.status()
+        row = [s for s in st["slots"] if s["slot"] == master.name][0]
+        self.assertEqual(row["pending_users"], 0)
+        self.assertIsInstance(row["lag_seconds"], (int, float))
+        before = messages_of(master.imap, USER, PASSWORD)
+        self.assertEqual(len(before), 5)
+        # Failover by hand: stop the master, promote the replica with a
+        # higher epoch, read everything there.
+        c.stop_slot(master.name)
+        c.ok("slot", "role", replica.name, "master", "--epoch", "2")
+        after = messages_of(replica.imap, USER, PASSWORD)
+        self.assertEqual(after, before)
+        # The old master comes back from the old production.dat (master at
+        # epoch 1): the new master's replication hello fences it.
+        c.start_slot(master.name)
+
+        def fenced():
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == master.name][0]
+            return row.get("role") == "replica" and row.get("epoch") == 2
+        wait_for(fenced, timeout=15, what="the old master to become a replica at epoch 2")
+        refusal = None
+        m = imaplib.IMAP4(*master.imap)
+        try:
+            m.login(USER, PASSWORD)
+        except imaplib.IMAP4.error as e:
+            refusal = str(e)
+        self.assertIn("UNAVAILABLE", refusal or "")
+        self.assertIn("replicates store s1 at epoch 2", c.logs())
+        # New writes on the new master reach the old one.
+        m = imaplib.IMAP4(*replica.imap)
+        m.login(USER, PASSWORD)
+        m.append("INBOX", None, None, b"Subject: after failover\r\n\r\nnew\r\n")
+        m.logout()
+        wait_for(lambda: mailbox_table(c, master.name, USER) ==
+                 mailbox_table(c, replica.name, USER), timeout=15,
+                 what="the old master to catch up")
+
+    def test_a_replica_down_catches_up_when_it_returns(self):
+        c = self.c
+        master, replica = c.master_of("s1"), c.replica_of("s1")
+        wait_for(lambda: self.replica_equal("s1", USER), timeout=15, what="first sync")
+        c.stop_slot(replica.name)
+        with smtplib.LMTP(*master.lmtp) as l:
+            for i in range(3):
+                l.sendmail("b@example.com", [USER + "@localhost"],
+                           ("Subject: while down %d\r\n\r\nx\r\n" % i).encode())
+        # The master keeps serving and says what is pending.
+
+        def pending():
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == master.name][0]
+            return code != 0 and row["pending_users"] >= 1 and replica.name in row.get("replicas_down", [])
+        wait_for(pending, timeout=15, what="status to show the replica down and a user pending")
+        c.start_slot(replica.name)
+        wait_for(lambda: self.replica_equal("s1", USER), timeout=20, what="the replica to catch up")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1] + ["-v"] + sys.argv[1:])

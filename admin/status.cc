@@ -150,7 +150,7 @@ json::Value Json(const Cluster& c, const std::vector<SlotReport>& reports,
       const json::Value& v = *r.status;
       for (const char* k : {"role", "epoch", "serving", "imap", "imaps", "lmtp", "users",
                             "messages", "bytes", "connections", "lag_seconds", "pending_users",
-                            "replicas_down", "failing_users", "replicated_bytes"}) {
+                            "replicas_down", "failing_users", "replicated_bytes", "full_sync"}) {
         if (const json::Value* f = v.Find(k)) s.Set(k, *f);
       }
       s.Set("percent_full", Percent(static_cast<uint64_t>(Int(v, "bytes")), r.slot->size));
@@ -225,6 +225,17 @@ void Text(const Cluster& c, const std::vector<SlotReport>& reports,
     out << line;
   }
   out << '\n';
+  // Full passes (initial sync, or catch-up after an outage) in progress.
+  for (const auto& r : reports) {
+    if (!r.status.ok()) continue;
+    const json::Value* passes = r.status->Find("full_sync");
+    if (passes == nullptr || !passes->is_array()) continue;
+    for (const auto& p : passes->Items()) {
+      out << "sync " << r.slot->Name() << " -> " << Str(p, "replica") << ": "
+          << Int(p, "users_done") << "/" << Int(p, "users_total") << " users compared, "
+          << HumanBytes(static_cast<uint64_t>(Int(p, "bytes_done"))) << " shipped\n";
+    }
+  }
   if (problems.empty()) {
     out << "ok: every slot is up, every store has its master, roles agree with " << c.path
         << '\n';

@@ -10,3 +10,4 @@ python3 bench/idle_rss_bench.py
 python3 bench/idle_latency_bench.py
 bench/compare-dovecot
 bench/compare-lmtp
+bench/replication_bench

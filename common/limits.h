@@ -192,5 +192,14 @@ inline constexpr std::chrono::milliseconds kReplicationRetryMin{250};
 inline constexpr std::chrono::milliseconds kReplicationRetryMax{10000};
 // Users read from the change log in one pass.
 inline constexpr size_t kReplicationBatchUsers = 1000;
+// An idle replica is asked whether it is still there this often, so one
+// that restarted (maybe empty) gets its full pass without waiting for mail.
+inline constexpr std::chrono::milliseconds kReplicationPingInterval{1000};
+// Users of a full pass compared between two batches of the log: small, so
+// new changes wait little behind an initial sync.
+inline constexpr size_t kReplicationFullPassStep = 20;
+// A replica down longer than this no longer holds the change log back: the
+// full pass at its reconnection compares every user anyway.
+inline constexpr std::chrono::seconds kReplicationOutageLimit{60};
 
 }  // namespace slotmail::limits

@@ -76,6 +76,7 @@ Result<std::string> RequestUser(const json::Value& req) {
 Result<json::Value> HandleReplicaRequest(store::Store* st, const json::Value& req) {
   ASSIGN_OR_RETURN(std::string op, req.GetString("op"));
   if (op == "users") return Users(st);
+  if (op == "ping") return json::Value::Object();
   ASSIGN_OR_RETURN(std::string user, RequestUser(req));
   if (user.empty()) return Status::InvalidArgument(op + ": user missing");
   if (op == "summary") return Summary(st, user);

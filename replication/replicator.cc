@@ -27,7 +27,11 @@ std::chrono::milliseconds NextBackoff(std::chrono::milliseconds b) {
 
 Replicator::Replicator(store::Store* master, std::vector<ReplicaTarget> replicas)
     : master_(master) {
-  for (auto& t : replicas) replicas_.push_back(Replica{std::move(t), nullptr});
+  for (auto& t : replicas) {
+    Replica r;
+    r.target = std::move(t);
+    replicas_.push_back(std::move(r));
+  }
 }
 
 Replicator::~Replicator() { Stop(); }
@@ -76,54 +80,90 @@ Result<bool> Replicator::RunOnce() {
   for (const auto& [user, when] : retry_) {
     if (when <= now) unique.insert(user);
   }
-  if (unique.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.pending_users = retry_.size();
-    if (retry_.empty()) oldest_ = {};
-    return false;
-  }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (oldest_ == Clock::time_point{}) oldest_ = now;
+    if (!unique.empty() && oldest_ == Clock::time_point{}) oldest_ = now;
     stats_.pending_users = unique.size() + retry_.size();
   }
   const std::vector<std::string> users(unique.begin(), unique.end());
-  bool all = true;
+  bool confirmed = true;  // every replica took the whole batch
+  bool outage = false;    // a replica has been down too long to keep the log for it
   std::vector<std::string> down;
   for (Replica& r : replicas_) {
-    if (!SyncTo(&r, users)) {
-      all = false;
+    if (!Connect(&r) || !SyncTo(&r, users)) {
+      confirmed = false;
       down.push_back(r.target.name);
+      if (Clock::now() - r.down_since > limits::kReplicationOutageLimit) outage = true;
+      continue;
     }
+    if (!ContinueFullPass(&r)) down.push_back(r.target.name);
   }
+  PublishFullPasses();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.down = down;
   }
-  if (!all) return false;  // the batch stays unacknowledged; retried after backoff
+  bool more_full = false;
+  for (const Replica& r : replicas_) more_full = more_full || !r.full_pass.empty();
+  // Down too long: the full pass at its reconnection covers what the log
+  // holds for it, so the log need not grow without bound.
+  if (!confirmed && !outage) return more_full;
   if (!batch.users.empty()) RETURN_IF_ERROR(master_->AckChanges(batch.end));
   std::lock_guard<std::mutex> lock(mu_);
   stats_.pending_users = retry_.size();
   if (retry_.empty()) oldest_ = {};  // failing users keep the lag growing: it is real
-  return !batch.users.empty();
+  return !batch.users.empty() || more_full;
+}
+
+bool Replicator::Connect(Replica* r) {
+  const auto now = Clock::now();
+  if (r->channel && now - r->last_call > limits::kReplicationPingInterval) {
+    // Idle: is it still the replica we compared? A restarted one (maybe
+    // with an empty disk) needs a new full pass, and only a new connection
+    // tells.
+    r->last_call = now;
+    auto pong = r->channel->Call(json::Value::Object().Set("op", "ping"));
+    if (!pong.ok()) Lost(r, pong.status());
+  }
+  if (r->channel) return true;
+  if (r->down_since == Clock::time_point{}) r->down_since = now;
+  if (now < r->retry_at) return false;
+  auto ch = r->target.connect();
+  if (!ch.ok()) {
+    r->backoff = NextBackoff(r->backoff);
+    r->retry_at = now + r->backoff;
+    log::Warning("replication: replica " + r->target.name + " unreachable: " +
+                 ch.status().message());
+    return false;
+  }
+  // Every user either side has, compared one by one: a replica that was
+  // away (or is new) may lack anything.
+  std::set<std::string> all;
+  auto mine = master_->ListUsers();
+  auto theirs = (*ch)->Call(json::Value::Object().Set("op", "users"));
+  if (!mine.ok() || !theirs.ok()) {
+    Lost(r, mine.ok() ? theirs.status() : mine.status());
+    return false;
+  }
+  all.insert(mine->begin(), mine->end());
+  if (const json::Value* list = theirs->Find("users"); list != nullptr && list->is_array()) {
+    for (const auto& u : list->Items()) {
+      if (u.is_string()) all.insert(u.AsString());
+    }
+  }
+  r->channel = std::move(*ch);
+  r->last_call = now;
+  r->backoff = std::chrono::milliseconds(0);
+  r->down_since = {};
+  r->full_pass.assign(all.rbegin(), all.rend());
+  r->progress = FullPassProgress{r->target.name, 0, all.size(), 0};
+  log::Info("replication: connected to replica " + r->target.name + "; comparing all " +
+            std::to_string(all.size()) + " users");
+  return true;
 }
 
 bool Replicator::SyncTo(Replica* r, const std::vector<std::string>& users) {
-  const auto now = Clock::now();
-  if (!r->channel) {
-    if (now < r->retry_at) return false;
-    auto ch = r->target.connect();
-    if (!ch.ok()) {
-      r->backoff = NextBackoff(r->backoff);
-      r->retry_at = now + r->backoff;
-      log::Warning("replication: replica " + r->target.name + " unreachable: " +
-                   ch.status().message());
-      return false;
-    }
-    r->channel = std::move(*ch);
-    r->backoff = std::chrono::milliseconds(0);
-    log::Info("replication: connected to replica " + r->target.name);
-  }
+  if (!users.empty()) r->last_call = Clock::now();
   for (const std::string& user : users) {
     auto done = SyncUser(master_, r->channel.get(), user);
     if (done.ok()) {
@@ -134,15 +174,59 @@ bool Replicator::SyncTo(Replica* r, const std::vector<std::string>& users) {
       continue;
     }
     if (ChannelFailed(done.status())) {
-      log::Warning("replication: lost replica " + r->target.name + ": " + done.status().message());
-      r->channel.reset();
-      r->backoff = NextBackoff(r->backoff);
-      r->retry_at = Clock::now() + r->backoff;
+      Lost(r, done.status());
       return false;
     }
     Failed(user, done.status());
   }
   return true;
+}
+
+bool Replicator::ContinueFullPass(Replica* r) {
+  for (size_t n = 0; n < limits::kReplicationFullPassStep && !r->full_pass.empty(); ++n) {
+    const std::string user = r->full_pass.back();
+    auto done = SyncUser(master_, r->channel.get(), user);
+    if (!done.ok() && ChannelFailed(done.status())) {
+      Lost(r, done.status());
+      return false;
+    }
+    if (!done.ok()) Failed(user, done.status());
+    r->full_pass.pop_back();
+    ++r->progress.users_done;
+    if (done.ok()) {
+      r->progress.bytes_done += done->blob_bytes;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (done->changed) ++stats_.users_synced;
+      stats_.blob_bytes += done->blob_bytes;
+    }
+  }
+  if (r->full_pass.empty() && r->progress.users_total > 0) {
+    log::Info("replication: replica " + r->target.name + " compared in full: " +
+              std::to_string(r->progress.users_total) + " users, " +
+              std::to_string(r->progress.bytes_done) + " message bytes shipped");
+    r->progress.users_total = 0;
+  }
+  return true;
+}
+
+void Replicator::Lost(Replica* r, const Status& st) {
+  log::Warning("replication: lost replica " + r->target.name + ": " + st.message());
+  r->channel.reset();
+  r->full_pass.clear();  // the next connection starts a new one
+  r->progress = FullPassProgress{};
+  const auto now = Clock::now();
+  r->down_since = now;
+  r->backoff = NextBackoff(r->backoff);
+  r->retry_at = now + r->backoff;
+}
+
+void Replicator::PublishFullPasses() {
+  std::vector<FullPassProgress> passes;
+  for (const Replica& r : replicas_) {
+    if (!r.full_pass.empty()) passes.push_back(r.progress);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.full_passes = std::move(passes);
 }
 
 void Replicator::Failed(const std::string& user, const Status& st) {

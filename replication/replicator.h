@@ -3,8 +3,12 @@
 // and syncs each to every replica (user_sync.h). The log is acknowledged
 // only once every replica has confirmed every user of the batch, so a
 // replica that is down leaves the log growing and catches up when it
-// returns. A user whose sync fails for its own reasons (a checksum that
-// still differs after a complete image, a store error) does not stall the
+// returns; after kReplicationOutageLimit the log is acknowledged anyway,
+// because every (re)connection starts with a full pass: every user of
+// either side compared, a little at a time between the log's batches. The
+// full pass is also how a new, empty replica is filled (initial sync).
+// A user whose sync fails for its own reasons (a checksum that still
+// differs after a complete image, a store error) does not stall the
 // others: it is retried with backoff and reported in stats().
 #pragma once
 
@@ -31,6 +35,14 @@ struct ReplicaTarget {
   std::function<Result<std::unique_ptr<ReplicaChannel>>()> connect;
 };
 
+// A full pass to one replica in progress (initial sync or catch-up).
+struct FullPassProgress {
+  std::string replica;
+  size_t users_done = 0;
+  size_t users_total = 0;
+  uint64_t bytes_done = 0;  // message bytes shipped by this pass
+};
+
 struct ReplicatorStats {
   size_t pending_users = 0;  // users changed here and not yet confirmed everywhere
   double lag_seconds = 0;    // age of the oldest unconfirmed change (0 when none)
@@ -38,6 +50,7 @@ struct ReplicatorStats {
   std::map<std::string, std::string> failing;  // user -> last error
   uint64_t users_synced = 0;  // user syncs that changed something, since start
   uint64_t blob_bytes = 0;    // message bytes shipped, since start
+  std::vector<FullPassProgress> full_passes;  // in progress
 };
 
 class Replicator {
@@ -62,10 +75,21 @@ class Replicator {
     std::unique_ptr<ReplicaChannel> channel;
     std::chrono::steady_clock::time_point retry_at{};
     std::chrono::milliseconds backoff{0};
+    std::chrono::steady_clock::time_point down_since{};  // {} while connected
+    std::chrono::steady_clock::time_point last_call{};   // to ping an idle one
+    std::vector<std::string> full_pass;  // users still to compare, back first
+    FullPassProgress progress;
   };
   void Loop();
+  // Connects `r` if it is not (and its wait is over); a new connection
+  // starts a full pass. False if it is down.
+  bool Connect(Replica* r);
   // Syncs `users` to `r`; false if the replica went away (nothing acked).
   bool SyncTo(Replica* r, const std::vector<std::string>& users);
+  // The next few users of r's full pass; false if the replica went away.
+  bool ContinueFullPass(Replica* r);
+  void Lost(Replica* r, const Status& st);
+  void PublishFullPasses();
   void Failed(const std::string& user, const Status& st);
 
   store::Store* master_;

@@ -1,5 +1,6 @@
 #include "slotd/replication_service.h"
 
+#include "common/log.h"
 #include "imapd/server.h"
 #include "replication/replica_side.h"
 #include "slotd/service.h"
@@ -23,20 +24,31 @@ Status ReplicationService::AcceptHello(const json::Value& hello) {
 }
 
 void ReplicationService::Handle(const json::Value& req, Reply reply) {
+  auto refuse = [&](const Status& st) {
+    log::Warning("replication: refused a request: " + st.ToString());
+    reply(slots::ErrorReply(st));
+  };
   if (!slot_->TakesReplication()) {
     // Became master since the hello: nobody else may write here now.
-    return reply(slots::ErrorReply(Status::NotMaster("this slot is now the master of its store")));
+    return refuse(Status::NotMaster("this slot is now the master of its store"));
   }
   auto user = replication::RequestUser(req);
-  if (!user.ok()) return reply(slots::ErrorReply(user.status()));
+  if (!user.ok()) return refuse(user.status());
   store::Store* st = &imap_->store();
   net::EventLoop* loop = imap_->loop();
   // A user's requests queue behind its other work; requests about no user
   // (the user list) take a key no user name can be.
   const std::string key = user->empty() ? std::string("\x01replication") : *user;
-  imap_->pool().Submit(key, [st, loop, req, reply] {
+  imap_->pool().Submit(key, [st, loop, req, reply, who = *user] {
     auto answer = replication::HandleReplicaRequest(st, req);
-    loop->Post([answer, reply] {
+    loop->Post([answer, reply, req, who] {
+      if (!answer.ok()) {
+        // A refused request may be damage in transit or a confused master:
+        // an operator wants to see it.
+        auto op = req.GetString("op");
+        log::Warning("replication: refused " + (op.ok() ? op->substr(0, 32) : std::string("?")) +
+                     (who.empty() ? "" : " for " + who) + ": " + answer.status().ToString());
+      }
       reply(answer.ok() ? *answer : slots::ErrorReply(answer.status()));
     });
   });

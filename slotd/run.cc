@@ -102,6 +102,7 @@ Status RunSlot(const ConfigFile& file) {
   if (!config.replication_listen.empty()) {
     slots::ControlOptions options;
     options.protocol = "slotmail-replication";
+    options.log_name = "replication";
     options.max_line_bytes = limits::kMaxReplicationLineBytes;
     options.tcp_listen = config.replication_listen;
     options.tls = control_options.tls;

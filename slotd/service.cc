@@ -168,6 +168,15 @@ void SlotService::StatusOp(Reply reply) {
     json::Value down = json::Value::Array(), failing = json::Value::Object();
     for (const auto& d : rs.down) down.Push(d);
     for (const auto& [user, why] : rs.failing) failing.Set(user, why);
+    json::Value passes = json::Value::Array();
+    for (const auto& p : rs.full_passes) {
+      passes.Push(json::Value::Object()
+                      .Set("replica", p.replica)
+                      .Set("users_done", static_cast<uint64_t>(p.users_done))
+                      .Set("users_total", static_cast<uint64_t>(p.users_total))
+                      .Set("bytes_done", p.bytes_done));
+    }
+    out.Set("full_sync", passes);
     out.Set("lag_seconds", rs.lag_seconds)
         .Set("pending_users", static_cast<uint64_t>(rs.pending_users))
         .Set("replicas_down", down)

@@ -39,13 +39,13 @@ class ControlServer::Conn : public net::Connection::Handler,
   void OnDrained(net::Connection*) override {}
   void OnEvent(net::Connection* c, net::Connection::Event e) override {
     if (e == net::Connection::Event::kTimeout) {
-      log::Info("control: closing idle connection from " + Who());
+      log::Info(server_->options_.log_name + ": closing idle connection from " + Who());
       c->CloseAfterFlush();
       return;
     }
     if (!said_hello_ && !refused_) {
       std::string why = c->tls_error();
-      log::Warning("control: connection from " + Who() + " closed before hello" +
+      log::Warning(server_->options_.log_name + ": connection from " + Who() + " closed before hello" +
                    (why.empty() ? "" : " (TLS handshake failed: " + why + ")"));
     }
     closed_ = true;
@@ -144,7 +144,7 @@ class ControlServer::Conn : public net::Connection::Handler,
   // Answers with the error, logs it and closes: the peer is not speaking
   // this protocol (or broke its framing), so nothing more is read.
   void Refuse(const Status& st) {
-    log::Warning("control: refused " + Who() + ": " + st.message());
+    log::Warning(server_->options_.log_name + ": refused " + Who() + ": " + st.message());
     Send(ErrorReply(st));
     refused_ = true;
     closed_ = true;

@@ -44,6 +44,7 @@ struct ControlOptions {
   // The hello's protocol name; the replication channel runs the same
   // server with its own name and a larger line limit.
   std::string protocol = "slotmail-control";
+  std::string log_name = "control";  // first word of its log lines
   size_t max_line_bytes = limits::kMaxControlLineBytes;
   std::string tcp_listen;  // "host:port"; empty: none. REQUIRES: tls when set
   std::string unix_path;   // empty: none; created with mode 0600

@@ -201,6 +201,20 @@ class Cluster:
         s.proc = None
         return code
 
+    def kill_slot(self, name):
+        """SIGKILL by PID (a crash: nothing of slotd's shutdown runs) and
+        wait; returns the exit code (-9), or None if it was not started."""
+        s = self.slots[name]
+        if s.proc is None:
+            return None
+        if s.proc.poll() is None:
+            s.proc.kill()
+        s.proc.wait()
+        s.proc.stdout.close()
+        code = s.proc.returncode
+        s.proc = None
+        return code
+
     def close(self):
         """Stops every slotd by PID and removes the temporary directory."""
         for name in list(self.slots):

@@ -4,6 +4,7 @@ replica, promoted by a role change with a higher epoch after the master is
 stopped, serves every message byte-exact; the old master, started again
 from the old production.dat, is fenced by the new master's hello."""
 import imaplib
+import shutil
 import smtplib
 import sys
 import unittest
@@ -140,6 +141,29 @@ class ReplicationTest(unittest.TestCase):
         wait_for(pending, timeout=15, what="status to show the replica down and a user pending")
         c.start_slot(replica.name)
         wait_for(lambda: self.replica_equal("s1", USER), timeout=20, what="the replica to catch up")
+
+    def test_an_empty_replica_is_filled_by_a_full_pass(self):
+        """Initial sync: a replica whose slot directory is gone (a new disk,
+        a new slot) gets every user of the master, although the change log
+        names none of them any more."""
+        c = self.c
+        master, replica = c.master_of("s1"), c.replica_of("s1")
+        for u in ("bob", "carol", "dave"):
+            c.ok("user", "add", u, "--store", "s1", "--password-stdin", input="pw")
+        with smtplib.LMTP(*master.lmtp) as l:
+            for i in range(20):
+                l.sendmail("b@example.com", ["%s@localhost" % ("bob", "carol", "dave")[i % 3]],
+                           ("Subject: m %d\r\n\r\n%s\r\n" % (i, "y" * 1000 * i)).encode())
+        users = ("alice", "bob", "carol", "dave")
+        wait_for(lambda: all(self.replica_equal("s1", u) for u in users), timeout=20,
+                 what="the first sync")
+        c.stop_slot(replica.name)
+        shutil.rmtree(c.slot_dir(replica.name))
+        c.start_slot(replica.name)
+        wait_for(lambda: all(self.replica_equal("s1", u) for u in users), timeout=30,
+                 what="the empty replica to be filled")
+        self.assertIn("compared in full", c.logs())
+        self.assertEqual(c.ok("--slot", replica.name, "user", "list").split(), list(users))
 
 
 if __name__ == "__main__":

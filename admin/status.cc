@@ -99,6 +99,10 @@ std::vector<std::string> Problems(const Cluster& c, const std::vector<SlotReport
       out.push_back("slot " + name + " has seen epoch " + std::to_string(Int(*r.status, "epoch")) +
                     " of store " + r.store + "; " + c.path + " says " + std::to_string(st->epoch));
     }
+    if (const json::Value* d = r.status->Find("sync_degraded"); d && d->is_bool() && d->AsBool()) {
+      out.push_back("store " + r.store + " is in sync mode but degraded to async on " + name +
+                    ": a replica is unreachable");
+    }
     if (const json::Value* f = r.status->Find("failing_users"); f != nullptr && f->is_object()) {
       for (const auto& [user, why] : f->Members()) {
         out.push_back("store " + r.store + ": user " + user + " is not replicated: " +
@@ -139,20 +143,22 @@ json::Value Json(const Cluster& c, const std::vector<SlotReport>& reports,
   }
   json::Value slots = json::Value::Array();
   for (const auto& r : reports) {
-    json::Value s = json::Value::Object()
-                        .Set("slot", r.slot->Name())
-                        .Set("machine", r.slot->machine)
-                        .Set("store", r.store)
-                        .Set("expected_role", r.expected_role)
-                        .Set("size", r.slot->size)
-                        .Set("up", r.status.ok());
+    // What the slot says (every field of its status answer), then what
+    // production.dat says, which names the row.
+    json::Value s = json::Value::Object();
+    if (r.status.ok()) {
+      for (const auto& [k, v] : r.status->Members()) {
+        if (k != "id" && k != "ok") s.Set(k, v);
+      }
+    }
+    s.Set("slot", r.slot->Name())
+        .Set("machine", r.slot->machine)
+        .Set("store", r.store)
+        .Set("expected_role", r.expected_role)
+        .Set("size", r.slot->size)
+        .Set("up", r.status.ok());
     if (r.status.ok()) {
       const json::Value& v = *r.status;
-      for (const char* k : {"role", "epoch", "serving", "imap", "imaps", "lmtp", "users",
-                            "messages", "bytes", "connections", "lag_seconds", "pending_users",
-                            "replicas_down", "failing_users", "replicated_bytes", "full_sync"}) {
-        if (const json::Value* f = v.Find(k)) s.Set(k, *f);
-      }
       s.Set("percent_full", Percent(static_cast<uint64_t>(Int(v, "bytes")), r.slot->size));
     } else {
       for (const char* k : {"role", "epoch", "imap", "lmtp", "users", "messages", "bytes",

@@ -190,6 +190,10 @@ inline constexpr std::chrono::milliseconds kReplicationPollInterval{20};
 // a user whose sync failed: doubled after each failure up to the maximum.
 inline constexpr std::chrono::milliseconds kReplicationRetryMin{250};
 inline constexpr std::chrono::milliseconds kReplicationRetryMax{10000};
+// Sync mode: the longest a write waits for its replicas before it is
+// answered with a temporary error (or, with on_replica_down=degrade, as in
+// async mode). Well above a healthy round trip, well below client timeouts.
+inline constexpr std::chrono::milliseconds kSyncReplicationTimeout{10000};
 // Users read from the change log in one pass.
 inline constexpr size_t kReplicationBatchUsers = 1000;
 // An idle replica is asked whether it is still there this often, so one

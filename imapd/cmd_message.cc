@@ -9,6 +9,7 @@
 #include "imap/sequence_set.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
+#include "imapd/server.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
 
@@ -95,9 +96,16 @@ void CmdAppend(Session& s, imap::Command& cmd) {
   if (!parsed.ok()) return s.FinishBad(parsed.message());
   if (!refusal.empty()) return s.Finish(refusal);
   std::string user = s.user(), box = *name;
+  NewMailBarrier* barrier = s.server_config().new_mail;
   s.Async<AppendOutcome>(
-      [user, box, batch](store::Store& st) {
+      [user, box, batch, barrier](store::Store& st) {
+        if (barrier != nullptr) {
+          if (Status admit = barrier->Admit(user); !admit.ok()) return AppendOutcome{admit, std::nullopt};
+        }
         AppendOutcome out{st.AppendBatch(user, box, batch->items), std::nullopt};
+        if (out.result.ok() && barrier != nullptr) {
+          if (Status confirmed = barrier->Confirm(user); !confirmed.ok()) out.result = confirmed;
+        }
         // RFC 9208: an untagged QUOTA may say which limit the append hit.
         if (out.result.status().code() == Code::kOverQuota) {
           auto q = st.GetQuota(user);
@@ -227,9 +235,13 @@ void CmdCopy(Session& s, imap::Command& cmd) {
   if (move && ReadOnly(s)) return s.Finish("NO [READ-ONLY] Mailbox is read-only");
   std::string user = s.user(), src = s.selected()->name(), to = *dst;
   store::UidSet uids = *set;
+  NewMailBarrier* barrier = s.server_config().new_mail;
   s.Async<Result<store::CopyResult>>(
-      [user, src, uids, to, move](store::Store& st) {
-        return move ? st.Move(user, src, uids, to) : st.Copy(user, src, uids, to);
+      [user, src, uids, to, move, barrier](store::Store& st) -> Result<store::CopyResult> {
+        if (barrier != nullptr) RETURN_IF_ERROR(barrier->Admit(user));
+        auto r = move ? st.Move(user, src, uids, to) : st.Copy(user, src, uids, to);
+        if (r.ok() && barrier != nullptr) RETURN_IF_ERROR(barrier->Confirm(user));
+        return r;
       },
       [&s, move](Result<store::CopyResult> r) {
         if (!r.ok()) return s.Finish(ResponseWithTryCreate(r.status()));

@@ -13,6 +13,7 @@
 
 #include "common/limits.h"
 #include "common/net.h"
+#include "common/new_mail_barrier.h"
 #include "common/serving_gate.h"
 #include "common/tls.h"
 #include "common/worker_pool.h"
@@ -45,6 +46,9 @@ struct ServerConfig {
   // AUTHENTICATE get NO [UNAVAILABLE] and logged-in sessions BYE
   // [UNAVAILABLE] (a replica or fenced slot). nullptr: always serving.
   const ServingGate* gate = nullptr;
+  // Not owned; outlives the server. Sync replication: APPEND, COPY and MOVE
+  // are admitted by it and answered only once it confirms. nullptr: none.
+  NewMailBarrier* new_mail = nullptr;
 };
 
 class Server {

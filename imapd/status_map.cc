@@ -1,5 +1,7 @@
 #include "imapd/status_map.h"
 
+#include "common/new_mail_barrier.h"
+
 namespace slotmail::imapd {
 namespace {
 
@@ -24,6 +26,9 @@ constexpr KnownMessage kKnown[] = {
     {"unknown special-use attribute", "NO [USEATTR] Unknown special-use attribute"},
     {"not subscribed", "NO [NONEXISTENT] Not subscribed"},
     {"too many metadata entries", "NO [METADATA TOOMANY] Too many metadata entries"},
+    {kReplicaUnreachable, "NO [UNAVAILABLE] A replica of this store is unreachable; try again later"},
+    {kReplicasDidNotConfirm,
+     "NO [UNAVAILABLE] The replicas of this store did not confirm the message; try again later"},
 };
 
 }  // namespace

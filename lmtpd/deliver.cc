@@ -31,13 +31,28 @@ std::string TraceHeaders(std::string_view sender, std::string_view helo,
   return h;
 }
 
+namespace {
+
+// kDelivered once the replicas have the user's new mail (sync mode).
+Outcome Confirmed(NewMailBarrier* new_mail, const std::string& user) {
+  if (new_mail == nullptr) return Outcome::kDelivered;
+  Status st = new_mail->Confirm(user);
+  if (st.ok()) return Outcome::kDelivered;
+  std::fprintf(stderr, "lmtp: delivery to %s not confirmed by the replicas: %s\n", user.c_str(),
+               st.ToString().c_str());
+  return Outcome::kFailed;
+}
+
+}  // namespace
+
 bool RecipientExists(store::Store& store, const std::string& user) {
   return store::ValidateUserName(user).ok() && store.UserExists(user);
 }
 
 Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view bytes,
-                std::string_view message_id, int64_t now) {
+                std::string_view message_id, int64_t now, NewMailBarrier* new_mail) {
   if (!RecipientExists(store, rcpt.user)) return Outcome::kUnknownUser;
+  if (new_mail != nullptr && !new_mail->Admit(rcpt.user).ok()) return Outcome::kFailed;
   std::string mailbox = "INBOX";
   if (!rcpt.folder.empty()) {
     auto info = store.GetMailbox(rcpt.user, rcpt.folder);
@@ -47,10 +62,10 @@ Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view byt
     // A failed check is no reason to refuse mail: then store it.
     auto dup = store.HasMessageIdSince(rcpt.user, mailbox, message_id,
                                        now - limits::kLmtpDedupWindowSeconds);
-    if (dup.ok() && *dup) return Outcome::kDelivered;
+    if (dup.ok() && *dup) return Confirmed(new_mail, rcpt.user);
   }
   auto r = store.Append(rcpt.user, mailbox, bytes, store::Flags{}, now);
-  if (r.ok()) return Outcome::kDelivered;
+  if (r.ok()) return Confirmed(new_mail, rcpt.user);
   switch (r.status().code()) {
     case Code::kNotFound: return Outcome::kUnknownUser;  // deleted meanwhile
     case Code::kOverQuota: return Outcome::kOverQuota;

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/new_mail_barrier.h"
+
 #include "lmtpd/protocol.h"
 
 namespace slotmail::store {
@@ -24,8 +26,12 @@ std::string TraceHeaders(std::string_view sender, std::string_view helo,
 // stored at all). Store errors become an Outcome. With a non-empty
 // `message_id`, a message with that Message-ID delivered to the same mailbox
 // within limits::kLmtpDedupWindowSeconds is not stored again (kDelivered).
+// With `new_mail` (sync replication), it admits the delivery first and the
+// outcome is kDelivered only once it confirms the replicas have it; a
+// refusal or a missing confirmation is kFailed (451, the MTA retries; the
+// retry of a stored message is then dropped as a duplicate).
 Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view bytes,
-                std::string_view message_id, int64_t now);
+                std::string_view message_id, int64_t now, NewMailBarrier* new_mail = nullptr);
 
 // True if `user` is a valid user name and exists.
 bool RecipientExists(store::Store& store, const std::string& user);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/net.h"
+#include "common/new_mail_barrier.h"
 #include "common/serving_gate.h"
 #include "common/worker_pool.h"
 #include "store/store.h"
@@ -27,6 +28,9 @@ struct ServerOptions {
   // "451 4.3.0 <refusal>" (the MTA retries later, or elsewhere), at RCPT and
   // again at DATA if it closed in between. nullptr: always serving.
   const ServingGate* gate = nullptr;
+  // Not owned; outlives the server. Sync replication: a recipient's 250 only
+  // once it confirms (451 4.3.0 otherwise). nullptr: none.
+  NewMailBarrier* new_mail = nullptr;
 };
 
 class Server {

@@ -29,6 +29,7 @@ Session::Session(Server* server, std::string peer)
       loop_(server->loop()),
       store_(&server->store()),
       pool_(&server->pool()),
+      new_mail_(server->options().new_mail),
       hostname_(server->options().hostname),
       peer_(std::move(peer)),
       protocol_(OptionsFor(server->options())) {}
@@ -159,7 +160,7 @@ void Session::DeliverMessage() {
   for (size_t i = 0; i < rcpts.size(); ++i) {
     pool_->Submit(rcpts[i].user, [self, pending, bytes, message_id,
                                            rcpt = rcpts[i], i, now] {
-      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *message_id, now);
+      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *message_id, now, self->new_mail_);
       if (pending->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
       self->loop_->Post([self, pending] {
         if (self->closed_) return;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/net.h"
+#include "common/new_mail_barrier.h"
 #include "common/worker_pool.h"
 #include "lmtpd/protocol.h"
 
@@ -45,6 +46,7 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   net::EventLoop* loop_;
   store::Store* store_;
   WorkerPool* pool_;
+  NewMailBarrier* new_mail_;  // sync replication; may be null
   std::string hostname_;
   std::string peer_;
   Protocol protocol_;

@@ -51,6 +51,37 @@ void Replicator::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Replicator::AllConnected() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return all_connected_;
+}
+
+Status Replicator::WaitConfirmed(const std::string& user, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const uint64_t after = passes_started_;
+  ++waiters_[user];
+  cv_.notify_all();  // the thread goes on at once instead of polling
+  const bool done = cv_.wait_for(lock, timeout, [&] {
+    return stopping_ || confirmed_pass_[user] > after || failed_pass_[user] > after;
+  });
+  Status st;
+  if (stopping_) {
+    st = Status::IOError("replication stopped");
+  } else if (!done) {
+    st = Status::IOError("the replicas did not confirm within " +
+                         std::to_string(timeout.count()) + " ms");
+  } else if (confirmed_pass_[user] <= after) {
+    st = Status::IOError(last_unreachable_pass_ > after ? "a replica is unreachable"
+                                                        : "the replica refused the change");
+  }
+  if (--waiters_[user] == 0) {
+    waiters_.erase(user);
+    confirmed_pass_.erase(user);
+    failed_pass_.erase(user);
+  }
+  return st;
+}
+
 ReplicatorStats Replicator::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   ReplicatorStats s = stats_;
@@ -68,13 +99,28 @@ void Replicator::Loop() {
     if (!more.ok()) log::Error("replication: " + more.status().ToString());
     lock.lock();
     // Go straight on while the log has more; otherwise look again soon.
-    if (!more.ok() || !*more) cv_.wait_for(lock, limits::kReplicationPollInterval, [this] { return stopping_; });
+    // A sync-mode writer waiting is reason enough to go on at once.
+    if ((!more.ok() || !*more) && waiters_.empty()) {
+      cv_.wait_for(lock, limits::kReplicationPollInterval,
+                   [this] { return stopping_ || !waiters_.empty(); });
+    }
   }
 }
 
 Result<bool> Replicator::RunOnce() {
+  uint64_t pass;
+  std::set<std::string> unique;
+  {
+    // Every user a sync-mode writer waits for is synced in this pass,
+    // whatever the log says: the log entry of its write may have gone with
+    // a pass that started before the writer began to wait.
+    std::lock_guard<std::mutex> lock(mu_);
+    pass = ++passes_started_;
+    for (const auto& [user, n] : waiters_) unique.insert(user);
+  }
+  failed_now_.clear();
   ASSIGN_OR_RETURN(store::ChangeBatch batch, master_->ReadChanges(limits::kReplicationBatchUsers));
-  std::set<std::string> unique(batch.users.begin(), batch.users.end());
+  unique.insert(batch.users.begin(), batch.users.end());
   // Users that failed before come round again once their wait is over.
   const auto now = Clock::now();
   for (const auto& [user, when] : retry_) {
@@ -102,7 +148,19 @@ Result<bool> Replicator::RunOnce() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.down = down;
+    all_connected_ = down.empty();
+    // Sync-mode waiters of this pass's users learn the outcome.
+    if (!confirmed) last_unreachable_pass_ = pass;
+    for (const auto& u : users) {
+      if (!waiters_.count(u)) continue;
+      if (confirmed && !failed_now_.count(u)) {
+        confirmed_pass_[u] = pass;
+      } else {
+        failed_pass_[u] = pass;
+      }
+    }
   }
+  cv_.notify_all();
   bool more_full = false;
   for (const Replica& r : replicas_) more_full = more_full || !r.full_pass.empty();
   // Down too long: the full pass at its reconnection covers what the log
@@ -230,6 +288,7 @@ void Replicator::PublishFullPasses() {
 }
 
 void Replicator::Failed(const std::string& user, const Status& st) {
+  failed_now_.insert(user);
   log::Error("replication: user " + user + " not synced: " + st.ToString());
   std::lock_guard<std::mutex> lock(mu_);
   auto it = retry_.find(user);

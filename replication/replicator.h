@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,6 +65,14 @@ class Replicator {
   void Stop();
   ReplicatorStats stats() const;
 
+  // Sync mode: waits until a pass that started after this call has
+  // confirmed `user` on every replica (concurrent writers share passes:
+  // group commit). IOError when a pass could not reach every replica or
+  // failed the user, when `timeout` passes, or when replication stops.
+  Status WaitConfirmed(const std::string& user, std::chrono::milliseconds timeout);
+  // Whether every replica is connected (as of the last pass).
+  bool AllConnected() const;
+
   // One pass without the thread (tests): reads a batch, syncs it, and
   // acknowledges it if every replica confirmed it. Ok(false) when the log
   // was empty.
@@ -81,6 +90,7 @@ class Replicator {
     FullPassProgress progress;
   };
   void Loop();
+  std::set<std::string> failed_now_;  // users Failed in the running pass (thread only)
   // Connects `r` if it is not (and its wait is over); a new connection
   // starts a full pass. False if it is down.
   bool Connect(Replica* r);
@@ -103,6 +113,14 @@ class Replicator {
   // Failing user -> when to try again. Only the replication thread (or
   // RunOnce's caller) touches it.
   std::map<std::string, std::chrono::steady_clock::time_point> retry_;
+  // Sync-mode waiting, under mu_: passes are numbered when they start; a
+  // waiter needs a pass numbered above the count at its call.
+  uint64_t passes_started_ = 0;
+  uint64_t last_unreachable_pass_ = 0;  // a pass that missed a replica
+  std::map<std::string, int> waiters_;  // user -> threads waiting
+  std::map<std::string, uint64_t> confirmed_pass_;  // waited user -> last pass confirming it
+  std::map<std::string, uint64_t> failed_pass_;     // waited user -> last pass failing it
+  bool all_connected_ = false;
 };
 
 }  // namespace slotmail::replication

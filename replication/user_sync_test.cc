@@ -3,7 +3,9 @@
 // replica equal to the master in everything a client can observe.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 #include <set>
 
 #include "replication/channel.h"
@@ -220,6 +222,57 @@ TEST_CASE("replication: the replicator drains the change log and acknowledges it
   auto after = p.master->ReadChanges(10);
   REQUIRE(after.ok());
   CHECK(after->users.empty());
+}
+
+}  // namespace
+}  // namespace slotmail::replication
+
+namespace slotmail::replication {
+namespace {
+
+TEST_CASE("replication: sync mode answers only once the replica has the change") {
+  Pair p;
+  std::atomic<bool> up{true};
+  Replicator rep(p.master.get(), {{"r", [&]() -> Result<std::unique_ptr<ReplicaChannel>> {
+                                     if (!up) return Status::IOError("replica down");
+                                     return std::unique_ptr<ReplicaChannel>(
+                                         new DirectChannel(p.replica.get()));
+                                   }}});
+  rep.Start();
+  for (const char* u : {"alice", "bob", "carol", "dave"}) REQUIRE(p.master->CreateUser(u, "pw").ok());
+  // Concurrent writers, each waiting for its own confirmation: when a wait
+  // returns Ok, the replica already holds that writer's message.
+  std::vector<std::thread> writers;
+  std::atomic<int> confirmed{0}, missing{0};
+  for (const char* u : {"alice", "bob", "carol", "dave"}) {
+    writers.emplace_back([&, user = std::string(u)] {
+      for (int i = 0; i < 5; ++i) {
+        auto a = p.master->Append(user, "INBOX", "Subject: " + user + std::to_string(i) + "\r\n\r\nx\r\n", {}, i);
+        if (!a.ok()) continue;
+        if (Status w = rep.WaitConfirmed(user, std::chrono::seconds(10)); !w.ok()) {
+          MESSAGE(user << ": " << w.ToString());
+          continue;
+        }
+        ++confirmed;
+        auto there = p.replica->FetchByUid(user, "INBOX", {{a->uid, a->uid}});
+        if (!there.ok() || there->size() != 1 || (*there)[0].guid != a->guid) ++missing;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  CHECK(confirmed == 20);
+  CHECK(missing == 0);
+  // Replica down: a waiting writer hears so (an error), not a false OK.
+  up = false;
+  rep.Stop();
+  Replicator down(p.master.get(), {{"r", []() -> Result<std::unique_ptr<ReplicaChannel>> {
+                                       return Status::IOError("replica down");
+                                     }}});
+  down.Start();
+  REQUIRE(p.master->Append("alice", "INBOX", "Subject: lost\r\n\r\nx\r\n", {}, 9).ok());
+  Status st = down.WaitConfirmed("alice", std::chrono::seconds(10));
+  CHECK(st.code() == Code::kIOError);
+  CHECK(!down.AllConnected());
 }
 
 }  // namespace

@@ -32,6 +32,11 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
     return Status::InvalidArgument("mode must be async or sync");
   }
   id.sync_mode = mode == "sync";
+  const std::string down = take("on_replica_down");
+  if (!down.empty() && down != "fail" && down != "degrade") {
+    return Status::InvalidArgument("on_replica_down must be fail or degrade");
+  }
+  id.degrade_when_replica_down = down == "degrade";
   ASSIGN_OR_RETURN(id.size, file.GetUint("size", 0, 0, UINT64_MAX));
   rest.Erase("size");
   id.master = take("master");

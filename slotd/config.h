@@ -27,6 +27,7 @@ struct SlotIdentity {
   std::string store;    // "" for a spare or in single-slot mode
   slots::RoleRecord wanted;  // the role and epoch the file names
   bool sync_mode = false;
+  bool degrade_when_replica_down = false;  // sync mode: on_replica_down=degrade
   uint64_t size = 0;  // bytes; 0 unknown
   std::string master, master_imap, master_lmtp;  // the store's master
   std::vector<StorePeer> store_slots;  // every slot of the store, this one included

@@ -63,6 +63,8 @@ Status RunSlot(const ConfigFile& file) {
 
   ServingGate gate;
   config.server.gate = &gate;
+  SyncBarrier barrier(config.identity.sync_mode, config.identity.degrade_when_replica_down);
+  config.server.new_mail = &barrier;
   ASSIGN_OR_RETURN(auto server, imapd::Server::Create(config.server));
   RETURN_IF_ERROR(server->Listen());
   // LMTP and the control channel share the IMAP server's loop, store and
@@ -76,11 +78,13 @@ Status RunSlot(const ConfigFile& file) {
   lmtp_options.max_message_bytes = config.server.store_options.max_message_bytes;
   lmtp_options.over_quota_permanent = config.server.lmtp_over_quota_permanent;
   lmtp_options.gate = &gate;
+  lmtp_options.new_mail = &barrier;
   auto lmtp = std::make_unique<lmtpd::Server>(lmtp_options, server->loop(), &server->store(),
                                               &server->pool());
   RETURN_IF_ERROR(lmtp->Listen());
 
-  auto service = std::make_unique<SlotService>(config, role, &gate, server.get(), lmtp.get());
+  auto service = std::make_unique<SlotService>(config, role, &gate, &barrier, server.get(),
+                                               lmtp.get());
   service->ApplyRole();
   slots::ControlOptions control_options;
   control_options.unix_path = config.control_socket;

@@ -29,8 +29,9 @@ std::string Listen(const std::string& configured, uint16_t port) {
 }  // namespace
 
 SlotService::SlotService(const SlotdConfig& config, slots::RoleRecord role, ServingGate* gate,
-                         imapd::Server* imap, lmtpd::Server* lmtp)
-    : config_(config), role_(std::move(role)), gate_(gate), imap_(imap), lmtp_(lmtp) {}
+                         SyncBarrier* barrier, imapd::Server* imap, lmtpd::Server* lmtp)
+    : config_(config), role_(std::move(role)), gate_(gate), imap_(imap), lmtp_(lmtp),
+      barrier_(barrier) {}
 
 json::Value SlotService::Hello() {
   return json::Value::Object()
@@ -61,7 +62,14 @@ std::string SlotService::Refusal() const {
 
 SlotService::~SlotService() { Shutdown(); }
 
-void SlotService::Shutdown() { replicator_.reset(); }
+void SlotService::Shutdown() { StopReplicator(); }
+
+void SlotService::StopReplicator() {
+  if (!replicator_) return;
+  barrier_->SetReplicator(nullptr);
+  replicator_->Stop();  // wakes sync-mode waiters, who get an error
+  replicator_.reset();
+}
 
 void SlotService::StartReplicator() {
   std::vector<replication::ReplicaTarget> targets;
@@ -81,8 +89,9 @@ void SlotService::StartReplicator() {
                        }});
   }
   if (targets.empty()) return;
-  replicator_ = std::make_unique<replication::Replicator>(&imap_->store(), std::move(targets));
+  replicator_ = std::make_shared<replication::Replicator>(&imap_->store(), std::move(targets));
   replicator_->Start();
+  barrier_->SetReplicator(replicator_);
 }
 
 Status SlotService::AcceptReplicationHello(const std::string& store, const std::string& from,
@@ -122,7 +131,7 @@ void SlotService::ApplyRole() {
     if (!replicator_) StartReplicator();
     return;
   }
-  replicator_.reset();  // a replica ships nothing
+  StopReplicator();  // a replica ships nothing
   const bool was_open = gate_->open();
   gate_->Close(Refusal());
   if (was_open) imap_->DisconnectLoggedIn();
@@ -146,6 +155,7 @@ void SlotService::StatusOp(Reply reply) {
       .Set("role", slots::RoleName(role_.role))
       .Set("epoch", role_.epoch)
       .Set("mode", id.sync_mode ? "sync" : "async")
+      .Set("sync_degraded", barrier_->degraded())
       .Set("serving", gate_->open())
       .Set("imap", Listen(config_.server.imap_listen, imap_->imap_port()))
       .Set("imaps", Listen(config_.server.imaps_listen, imap_->imaps_port()))

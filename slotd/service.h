@@ -11,6 +11,7 @@
 
 #include "common/serving_gate.h"
 #include "slotd/config.h"
+#include "slotd/sync_barrier.h"
 #include "slots/control_server.h"
 
 namespace slotmail::imapd {
@@ -31,8 +32,9 @@ class SlotService : public slots::ControlService {
   // `role` is the role in force (already durable in the slot's role file).
   // The servers and gate must outlive the service; the control server is
   // set once it exists (for its connection count).
+  // `barrier` (sync mode) gets the replicator while this slot is master.
   SlotService(const SlotdConfig& config, slots::RoleRecord role, ServingGate* gate,
-              imapd::Server* imap, lmtpd::Server* lmtp);
+              SyncBarrier* barrier, imapd::Server* imap, lmtpd::Server* lmtp);
   ~SlotService() override;
   void set_control(const slots::ControlServer* control) { control_ = control; }
 
@@ -70,8 +72,10 @@ class SlotService : public slots::ControlService {
   lmtpd::Server* lmtp_;
   const slots::ControlServer* control_ = nullptr;
   void StartReplicator();
+  void StopReplicator();
 
-  std::unique_ptr<replication::Replicator> replicator_;  // while master
+  std::shared_ptr<replication::Replicator> replicator_;  // while master
+  SyncBarrier* barrier_;
   bool role_change_running_ = false;
   // The slot's user/message/byte totals: a pass over every user, so status
   // answers from the last pass and starts a new one when it is older than

@@ -348,6 +348,7 @@ TEST_CASE("production: a master derives its listeners, paths and store") {
         "master_imap = 127.0.0.12:20243\n"
         "master_lmtp = 127.0.0.12:20224\n"
         "mode = sync\n"
+        "on_replica_down = degrade\n"
         "replication_listen = 127.0.0.12:20201\n"
         "role = master\n"
         "size = 10737418240\n"

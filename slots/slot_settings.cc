@@ -115,6 +115,7 @@ Result<ConfigFile> DeriveSlotConfig(const Production& p, const std::string& slot
   c.Set("role", !store ? "spare" : master == slot ? "master" : "replica");
   c.Set("epoch", std::to_string(store ? store->epoch : 0));
   c.Set("mode", store && store->sync_mode ? "sync" : "async");
+  c.Set("on_replica_down", store && store->degrade_when_replica_down ? "degrade" : "fail");
   c.Set("master", master);
   c.Set("master_imap", mm ? HostPort(mm->address, ms->ports.imap) : "");
   c.Set("master_lmtp", mm ? HostPort(mm->address, ms->ports.lmtp) : "");

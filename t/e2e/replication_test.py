@@ -166,5 +166,58 @@ class ReplicationTest(unittest.TestCase):
         self.assertEqual(c.ok("--slot", replica.name, "user", "list").split(), list(users))
 
 
+class SyncModeTest(unittest.TestCase):
+    """Store s2 of the test cluster is mode=sync, on_replica_down=degrade:
+    an OK to APPEND and a 250 to LMTP come only once the replica has the
+    message; with the replica down, writes go on as in async mode and the
+    slot says it is degraded."""
+
+    def setUp(self):
+        self.c = Cluster("127.0.0.87")
+        self.addCleanup(self.c.close)
+        self.c.ok("user", "add", "bob", "--store", "s2", "--password-stdin", input="pw")
+        self.master, self.replica = self.c.master_of("s2"), self.c.replica_of("s2")
+        wait_for(lambda: mailbox_table(self.c, self.replica.name, "bob") is not None,
+                 timeout=15, what="bob on the replica")
+
+    def replica_count(self):
+        return int(mailbox_table(self.c, self.replica.name, "bob")["INBOX"][0])
+
+    def test_ok_only_once_the_replica_has_it(self):
+        m = imaplib.IMAP4(*self.master.imap)
+        m.login("bob", "pw")
+        for i in range(5):
+            self.assertEqual(m.append("INBOX", None, None, b"Subject: s%d\r\n\r\nx\r\n" % i)[0], "OK")
+            # No waiting: the OK itself says the replica has it.
+            self.assertEqual(self.replica_count(), i + 1)
+        m.logout()
+        with smtplib.LMTP(*self.master.lmtp) as l:
+            l.sendmail("a@example.com", ["bob@localhost"], b"Subject: lmtp\r\n\r\nx\r\n")
+        self.assertEqual(self.replica_count(), 6)
+
+    def test_a_replica_down_degrades_to_async_and_says_so(self):
+        c = self.c
+        c.stop_slot(self.replica.name)
+        m = imaplib.IMAP4(*self.master.imap)
+        m.login("bob", "pw")
+        self.assertEqual(m.append("INBOX", None, None, b"Subject: while down\r\n\r\nx\r\n")[0], "OK")
+        m.logout()
+
+        def degraded():
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == self.master.name][0]
+            return row.get("sync_degraded") is True
+        wait_for(degraded, timeout=15, what="status to say sync mode is degraded")
+        self.assertIn("sync replication degraded to async", c.logs())
+        c.start_slot(self.replica.name)
+        wait_for(lambda: self.replica_count() == 1, timeout=20, what="the replica to catch up")
+        m = imaplib.IMAP4(*self.master.imap)
+        m.login("bob", "pw")
+        self.assertEqual(m.append("INBOX", None, None, b"Subject: back\r\n\r\nx\r\n")[0], "OK")
+        m.logout()
+        self.assertEqual(self.replica_count(), 2)
+        wait_for(lambda: "sync replication restored" in c.logs(), timeout=5, what="restored log")
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1] + ["-v"] + sys.argv[1:])

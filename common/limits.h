@@ -194,6 +194,14 @@ inline constexpr std::chrono::milliseconds kReplicationRetryMax{10000};
 // answered with a temporary error (or, with on_replica_down=degrade, as in
 // async mode). Well above a healthy round trip, well below client timeouts.
 inline constexpr std::chrono::milliseconds kSyncReplicationTimeout{10000};
+// Connections a master keeps to each replica: that many users sync at
+// once (the replica applies different users in parallel, and their syncs
+// share the disk's journal commits).
+inline constexpr size_t kReplicationLanes = 4;
+// Message bytes the fast path sends inside one apply request; a sync with
+// more new mail than that asks which files are missing and sends them one
+// by one.
+inline constexpr uint64_t kReplicationInlineBytes = 16u << 20;
 // Users read from the change log in one pass.
 inline constexpr size_t kReplicationBatchUsers = 1000;
 // An idle replica is asked whether it is still there this often, so one

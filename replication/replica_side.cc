@@ -53,6 +53,12 @@ Result<json::Value> Apply(store::Store* st, const std::string& user, const json:
   const json::Value* image = req.Find("image");
   if (image == nullptr) return Status::InvalidArgument("image: missing");
   ASSIGN_OR_RETURN(store::UserImage decoded, DecodeImage(*image));
+  // Message files sent along (the fast path) are kept first, each checked
+  // against its GUID; one that does not match refuses the whole request.
+  if (const json::Value* blobs = req.Find("blobs")) {
+    if (!blobs->is_array()) return Status::InvalidArgument("blobs: not an array");
+    for (const json::Value& b : blobs->Items()) RETURN_IF_ERROR(Blob(st, user, b).status());
+  }
   RETURN_IF_ERROR(st->ApplyUserImage(user, decoded));
   return Summary(st, user);
 }

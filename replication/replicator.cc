@@ -210,6 +210,14 @@ bool Replicator::Connect(Replica* r) {
     }
   }
   r->channel = std::move(*ch);
+  // More connections, so that several users sync at once (the replica
+  // applies different users in parallel). Fewer is fine.
+  r->extra.clear();
+  for (size_t i = 1; i < limits::kReplicationLanes; ++i) {
+    auto more = r->target.connect();
+    if (!more.ok()) break;
+    r->extra.push_back(std::move(*more));
+  }
   r->last_call = now;
   r->backoff = std::chrono::milliseconds(0);
   r->down_since = {};
@@ -220,10 +228,34 @@ bool Replicator::Connect(Replica* r) {
   return true;
 }
 
+std::vector<Result<SyncStats>> Replicator::SyncLanes(Replica* r,
+                                                     const std::vector<std::string>& users) {
+  std::vector<ReplicaChannel*> lanes = {r->channel.get()};
+  for (auto& e : r->extra) lanes.push_back(e.get());
+  std::vector<Result<SyncStats>> out(users.size(), Result<SyncStats>(Status::IOError("not synced")));
+  auto run = [&](size_t lane) {
+    for (size_t i = lane; i < users.size(); i += lanes.size()) {
+      out[i] = SyncUser(master_, lanes[lane], users[i], r->cache.get());
+      if (!out[i].ok() && ChannelFailed(out[i].status())) return;  // this lane is gone
+    }
+  };
+  if (lanes.size() == 1 || users.size() == 1) {
+    run(0);
+    return out;
+  }
+  std::vector<std::thread> threads;
+  for (size_t lane = 1; lane < lanes.size() && lane < users.size(); ++lane) threads.emplace_back(run, lane);
+  run(0);
+  for (auto& t : threads) t.join();
+  return out;
+}
+
 bool Replicator::SyncTo(Replica* r, const std::vector<std::string>& users) {
   if (!users.empty()) r->last_call = Clock::now();
-  for (const std::string& user : users) {
-    auto done = SyncUser(master_, r->channel.get(), user);
+  const std::vector<Result<SyncStats>> results = SyncLanes(r, users);
+  for (size_t i = 0; i < users.size(); ++i) {
+    const std::string& user = users[i];
+    const Result<SyncStats>& done = results[i];
     if (done.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       if (retry_.erase(user)) stats_.failing.erase(user);
@@ -241,15 +273,20 @@ bool Replicator::SyncTo(Replica* r, const std::vector<std::string>& users) {
 }
 
 bool Replicator::ContinueFullPass(Replica* r) {
-  for (size_t n = 0; n < limits::kReplicationFullPassStep && !r->full_pass.empty(); ++n) {
-    const std::string user = r->full_pass.back();
-    auto done = SyncUser(master_, r->channel.get(), user);
+  std::vector<std::string> step;
+  while (step.size() < limits::kReplicationFullPassStep && !r->full_pass.empty()) {
+    step.push_back(r->full_pass.back());
+    r->full_pass.pop_back();
+  }
+  const std::vector<Result<SyncStats>> results = SyncLanes(r, step);
+  for (size_t i = 0; i < step.size(); ++i) {
+    const std::string& user = step[i];
+    const Result<SyncStats>& done = results[i];
     if (!done.ok() && ChannelFailed(done.status())) {
       Lost(r, done.status());
       return false;
     }
     if (!done.ok()) Failed(user, done.status());
-    r->full_pass.pop_back();
     ++r->progress.users_done;
     if (done.ok()) {
       r->progress.bytes_done += done->blob_bytes;
@@ -270,6 +307,8 @@ bool Replicator::ContinueFullPass(Replica* r) {
 void Replicator::Lost(Replica* r, const Status& st) {
   log::Warning("replication: lost replica " + r->target.name + ": " + st.message());
   r->channel.reset();
+  r->extra.clear();
+  r->cache->Clear();  // it may come back as another replica
   r->full_pass.clear();  // the next connection starts a new one
   r->progress = FullPassProgress{};
   const auto now = Clock::now();

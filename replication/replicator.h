@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "replication/channel.h"
+#include "replication/user_sync.h"
 
 namespace slotmail::store {
 class Store;
@@ -81,7 +82,9 @@ class Replicator {
  private:
   struct Replica {
     ReplicaTarget target;
-    std::unique_ptr<ReplicaChannel> channel;
+    std::unique_ptr<ReplicaChannel> channel;              // pings, user lists, syncs
+    std::vector<std::unique_ptr<ReplicaChannel>> extra;   // more lanes for syncs
+    std::unique_ptr<SummaryCache> cache = std::make_unique<SummaryCache>();  // shared by the lanes
     std::chrono::steady_clock::time_point retry_at{};
     std::chrono::milliseconds backoff{0};
     std::chrono::steady_clock::time_point down_since{};  // {} while connected
@@ -99,6 +102,9 @@ class Replicator {
   // The next few users of r's full pass; false if the replica went away.
   bool ContinueFullPass(Replica* r);
   void Lost(Replica* r, const Status& st);
+  // SyncUser of each user, several users at once over r's lanes (one
+  // thread per lane; one lane's users one after another, in order).
+  std::vector<Result<SyncStats>> SyncLanes(Replica* r, const std::vector<std::string>& users);
   void PublishFullPasses();
   void Failed(const std::string& user, const Status& st);
 

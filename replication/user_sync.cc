@@ -1,8 +1,10 @@
 #include "replication/user_sync.h"
 
+#include <optional>
 #include <set>
 
 #include "common/base64.h"
+#include "common/limits.h"
 #include "replication/image_codec.h"
 #include "replication/replica_side.h"
 #include "store/store.h"
@@ -68,10 +70,14 @@ Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& use
   return Status::Ok();
 }
 
-// Applies `image` and checks the replica's new summary against it.
-Status ApplyAndCheck(ReplicaChannel* r, const std::string& user, const store::UserImage& image) {
+// Applies `image` (with `blobs`, message files the replica keeps first)
+// and checks the replica's new summary against it; the summary is kept in
+// `cache` when there is one.
+Status ApplyAndCheck(ReplicaChannel* r, const std::string& user, const store::UserImage& image,
+                     json::Value blobs = json::Value::Array(), SummaryCache* cache = nullptr) {
   json::Value req = Request("apply", user);
   req.Set("image", EncodeImage(image));
+  if (!blobs.Items().empty()) req.Set("blobs", std::move(blobs));
   ASSIGN_OR_RETURN(json::Value answer, r->Call(req));
   const json::Value* got = answer.Find("image");
   if (got == nullptr) return Status::Protocol("apply: no summary in the answer");
@@ -79,13 +85,90 @@ Status ApplyAndCheck(ReplicaChannel* r, const std::string& user, const store::Us
   if (!SameSummary(summary, image)) {
     return Status::Corruption("user " + user + ": the replica's checksums differ after apply");
   }
+  if (cache != nullptr) cache->Put(user, SummaryOf(std::move(summary)));
   return Status::Ok();
+}
+
+// The files of the records the replica cannot have yet: new in a mailbox
+// it knows (uid at or above its UIDNEXT) or in one it does not know, and
+// not also the file of an older record (a copy it has). Nullopt when they
+// are too many bytes to go inside one apply.
+std::optional<json::Value> NewBlobs(store::Store* master, const std::string& user,
+                                    const store::UserImage& image, const store::UserImage& theirs,
+                                    SyncStats* stats) {
+  std::map<std::string, uint32_t> their_uidnext;
+  for (const auto& b : theirs.mailboxes) their_uidnext[b.id] = b.uidnext;
+  std::set<std::string> fresh, old;
+  for (const auto& b : image.mailboxes) {
+    auto it = their_uidnext.find(b.id);
+    for (const auto& m : b.records) {
+      (it == their_uidnext.end() || m.uid >= it->second ? fresh : old).insert(m.guid);
+    }
+  }
+  json::Value out = json::Value::Array();
+  uint64_t bytes = 0;
+  for (const auto& g : fresh) {
+    if (old.count(g)) continue;
+    auto data = master->ReadMessage(user, g);
+    if (!data.ok()) return std::nullopt;  // the slow path says why
+    bytes += data->size();
+    if (bytes > limits::kReplicationInlineBytes) return std::nullopt;
+    out.Push(json::Value::Object().Set("guid", g).Set("data", Base64Encode(*data)));
+    ++stats->blobs;
+    stats->blob_bytes += data->size();
+  }
+  return out;
 }
 
 }  // namespace
 
-Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* r, const std::string& user) {
+std::optional<store::UserImage> SummaryCache::Get(const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(user);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void SummaryCache::Put(const std::string& user, store::UserImage summary) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_[user] = std::move(summary);
+}
+
+void SummaryCache::Drop(const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(user);
+}
+
+void SummaryCache::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.clear();
+}
+
+Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* r, const std::string& user,
+                           SummaryCache* cache) {
   SyncStats stats;
+  if (cache != nullptr) {
+    // The fast path, from the replica's last known state: one round trip.
+    auto theirs = cache->Get(user);
+    if (theirs) {
+      auto mine = master->SummarizeUser(user);
+      if (mine.ok() && SameSummary(*mine, *theirs)) return stats;
+      if (mine.ok()) {
+        auto image = master->ReadUserImage(user, DeltaBase(*mine, *theirs));
+        if (image.ok()) {
+          SyncStats fast;
+          fast.changed = true;
+          auto blobs = NewBlobs(master, user, *image, *theirs, &fast);
+          if (blobs) {
+            Status st = ApplyAndCheck(r, user, *image, std::move(*blobs), cache);
+            if (st.ok()) return fast;
+            if (st.code() == Code::kIOError || st.code() == Code::kProtocol) return st;
+          }
+        }
+      }
+      cache->Drop(user);  // whatever went wrong: ask the replica
+    }
+  }
   auto mine = master->SummarizeUser(user);
   if (!mine.ok() && mine.status().code() == Code::kNotFound) {
     ASSIGN_OR_RETURN(auto theirs, ReplicaSummary(r, user));
@@ -96,19 +179,22 @@ Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* r, const std::s
   }
   if (!mine.ok()) return mine.status();
   ASSIGN_OR_RETURN(auto theirs, ReplicaSummary(r, user));
-  if (theirs && SameSummary(*mine, *theirs)) return stats;
+  if (theirs && SameSummary(*mine, *theirs)) {
+    if (cache != nullptr) cache->Put(user, *theirs);
+    return stats;
+  }
   stats.changed = true;
   const store::SinceMap since = theirs ? DeltaBase(*mine, *theirs) : store::SinceMap();
   ASSIGN_OR_RETURN(store::UserImage image, master->ReadUserImage(user, since));
   Status st = SendBlobs(master, r, user, image, &stats);
-  if (st.ok()) st = ApplyAndCheck(r, user, image);
+  if (st.ok()) st = ApplyAndCheck(r, user, image, json::Value::Array(), cache);
   if (st.ok() || since.empty() || st.code() == Code::kIOError) return st.ok() ? Result<SyncStats>(stats) : st;
   // The delta did not take (a checksum differs, a record is missing on the
   // replica): compare the whole user instead.
   stats.full = true;
   ASSIGN_OR_RETURN(image, master->ReadUserImage(user, {}));
   RETURN_IF_ERROR(SendBlobs(master, r, user, image, &stats));
-  RETURN_IF_ERROR(ApplyAndCheck(r, user, image));
+  RETURN_IF_ERROR(ApplyAndCheck(r, user, image, json::Value::Array(), cache));
   return stats;
 }
 

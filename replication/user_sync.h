@@ -7,9 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "replication/channel.h"
+#include "store/replica.h"
 
 namespace slotmail::replication {
 
@@ -20,7 +24,26 @@ struct SyncStats {
   uint64_t blob_bytes = 0;  // their size
 };
 
+// The replica's last known summary of each user (Cyrus's fast path): with
+// it, a sync skips asking for the summary and sends the new messages' files
+// inside the apply, so new mail costs one round trip. Any failure drops the
+// entry and the sync starts again from what the replica says. Thread-safe;
+// one per replica.
+class SummaryCache {
+ public:
+  std::optional<store::UserImage> Get(const std::string& user);
+  void Put(const std::string& user, store::UserImage summary);
+  void Drop(const std::string& user);
+  void Clear();
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, store::UserImage> entries_;
+};
+
 // REQUIRES: nothing else syncs `user` to this replica at the same time.
-Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* replica, const std::string& user);
+// `cache` may be null (every sync asks for the replica's summary).
+Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* replica, const std::string& user,
+                           SummaryCache* cache = nullptr);
 
 }  // namespace slotmail::replication

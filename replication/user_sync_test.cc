@@ -277,3 +277,54 @@ TEST_CASE("replication: sync mode answers only once the replica has the change")
 
 }  // namespace
 }  // namespace slotmail::replication
+
+namespace slotmail::replication {
+namespace {
+
+// Counts the requests that reach the replica.
+struct CountingChannel : ReplicaChannel {
+  DirectChannel inner;
+  int calls = 0;
+  explicit CountingChannel(store::Store* r) : inner(r) {}
+  Result<json::Value> Call(const json::Value& req) override {
+    ++calls;
+    return inner.Call(req);
+  }
+};
+
+TEST_CASE("replication: with the replica's summary cached, new mail takes one round trip") {
+  Pair p;
+  CountingChannel ch(p.replica.get());
+  SummaryCache cache;
+  REQUIRE(p.master->CreateUser("alice", "pw").ok());
+  REQUIRE(SyncUser(p.master.get(), &ch, "alice", &cache).ok());
+  REQUIRE(p.master->Append("alice", "INBOX", "Subject: one\r\n\r\nx\r\n", {}, 1).ok());
+  ch.calls = 0;
+  auto r = SyncUser(p.master.get(), &ch, "alice", &cache);
+  REQUIRE(r.ok());
+  CHECK(ch.calls == 1);
+  CHECK(r->blobs == 1);
+  RequireEqual(p.master.get(), p.replica.get());
+  // Nothing changed: no request at all.
+  ch.calls = 0;
+  REQUIRE(SyncUser(p.master.get(), &ch, "alice", &cache).ok());
+  CHECK(ch.calls == 0);
+}
+
+TEST_CASE("replication: a stale cached summary is noticed and the replica still ends equal") {
+  Pair p;
+  SummaryCache cache;
+  REQUIRE(p.master->CreateUser("alice", "pw").ok());
+  REQUIRE(p.master->Append("alice", "INBOX", "Subject: one\r\n\r\nx\r\n", {}, 1).ok());
+  REQUIRE(SyncUser(p.master.get(), &p.channel, "alice", &cache).ok());
+  // The replica changes behind the cache's back, then the master does.
+  REQUIRE(p.replica->Append("alice", "INBOX", "Subject: stray\r\n\r\ny\r\n", {}, 2).ok());
+  REQUIRE(p.master->StoreFlags("alice", "INBOX", {{1, 1}}, store::FlagOp::kAdd, {store::kFlagSeen, {}}).ok());
+  REQUIRE(p.master->Append("alice", "INBOX", "Subject: two\r\n\r\nz\r\n", {}, 3).ok());
+  auto r = SyncUser(p.master.get(), &p.channel, "alice", &cache);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  RequireEqual(p.master.get(), p.replica.get());
+}
+
+}  // namespace
+}  // namespace slotmail::replication

@@ -82,7 +82,7 @@ void RandomOp(store::Store* st, std::mt19937& rng, int step) {
   const std::string box = kBoxes[rng() % 5];
   const std::string other = kBoxes[rng() % 5];
   const store::UidSet some = {{static_cast<uint32_t>(1 + rng() % 20), static_cast<uint32_t>(1 + rng() % 40)}};
-  switch (rng() % 16) {
+  switch (rng() % 17) {
     case 0: (void)st->CreateUser(user, "pw-" + user); break;
     case 1: if (rng() % 4 == 0) (void)st->DeleteUser(user); break;
     case 2: (void)st->CreateMailbox(user, box); break;
@@ -106,6 +106,7 @@ void RandomOp(store::Store* st, std::mt19937& rng, int step) {
     case 13: (void)(rng() % 2 ? st->Subscribe(user, box) : st->Unsubscribe(user, box)); break;
     case 14: (void)st->SetQuota(user, rng() % 2 ? 0 : 1 << 20, rng() % 100); break;
     case 15: (void)st->SetPassword(user, "pw" + std::to_string(step)); break;
+    case 16: if (rng() % 3 == 0) (void)st->RenameUser(user, kUsers[rng() % 3]); break;
   }
 }
 
@@ -116,13 +117,29 @@ TEST_CASE("replication: random operations on a master reach the replica, equal a
   MESSAGE("seed " << seed);
   std::mt19937 rng(seed);
   for (const char* u : {"alice", "bob", "carol"}) REQUIRE(p.master->CreateUser(u, "pw").ok());
-  for (int batch = 0; batch < 40; ++batch) {
+  // Thousands of operations from three writer threads at once (one user's
+  // operations may interleave with another's), a sync after each batch.
+  int total = 0;
+  for (int batch = 0; batch < 60; ++batch) {
     CAPTURE(batch);
-    const int ops = 1 + static_cast<int>(rng() % 30);
-    for (int i = 0; i < ops; ++i) RandomOp(p.master.get(), rng, batch * 100 + i);
+    std::vector<std::thread> writers;
+    std::atomic<int> done{0};
+    for (unsigned w = 0; w < 3; ++w) {
+      const unsigned wseed = static_cast<unsigned>(rng());
+      writers.emplace_back([&, wseed, w] {
+        std::mt19937 wrng(wseed);
+        const int ops = 1 + static_cast<int>(wrng() % 30);
+        for (int i = 0; i < ops; ++i) RandomOp(p.master.get(), wrng, (batch * 3 + static_cast<int>(w)) * 100 + i);
+        done += ops;
+      });
+    }
+    for (auto& t : writers) t.join();
+    total += done;
     p.SyncAll();
     RequireEqual(p.master.get(), p.replica.get());
   }
+  MESSAGE(total << " operations");
+  CHECK(total >= 1000);
   // A replica that is already equal gets nothing: a second pass changes nothing.
   auto users = p.master->ListUsers();
   REQUIRE(users.ok());

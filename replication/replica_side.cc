@@ -49,16 +49,31 @@ Result<json::Value> Blob(store::Store* st, const std::string& user, const json::
   return json::Value::Object();
 }
 
+// Keeps the message files of `list` ([{"guid","data"}...]) in one batch.
+Status PutBlobs(store::Store* st, const std::string& user, const json::Value& list) {
+  if (!list.is_array()) return Status::InvalidArgument("blobs: not an array");
+  std::vector<std::string> data;  // decoded, owned here while PutBlobs runs
+  std::vector<std::pair<std::string, std::string_view>> blobs;
+  data.reserve(list.Items().size());
+  for (const json::Value& b : list.Items()) {
+    ASSIGN_OR_RETURN(std::string guid, b.GetString("guid"));
+    if (!IsGuid(guid)) return Status::InvalidArgument("guid: not a GUID");
+    ASSIGN_OR_RETURN(std::string b64, b.GetString("data"));
+    ASSIGN_OR_RETURN(std::string bytes, Base64Decode(b64));
+    data.push_back(std::move(bytes));
+    blobs.emplace_back(std::move(guid), std::string_view());
+  }
+  for (size_t i = 0; i < blobs.size(); ++i) blobs[i].second = data[i];
+  return st->PutBlobs(user, blobs);  // verifies every SHA-256 first
+}
+
 Result<json::Value> Apply(store::Store* st, const std::string& user, const json::Value& req) {
   const json::Value* image = req.Find("image");
   if (image == nullptr) return Status::InvalidArgument("image: missing");
   ASSIGN_OR_RETURN(store::UserImage decoded, DecodeImage(*image));
   // Message files sent along (the fast path) are kept first, each checked
   // against its GUID; one that does not match refuses the whole request.
-  if (const json::Value* blobs = req.Find("blobs")) {
-    if (!blobs->is_array()) return Status::InvalidArgument("blobs: not an array");
-    for (const json::Value& b : blobs->Items()) RETURN_IF_ERROR(Blob(st, user, b).status());
-  }
+  if (const json::Value* blobs = req.Find("blobs")) RETURN_IF_ERROR(PutBlobs(st, user, *blobs));
   RETURN_IF_ERROR(st->ApplyUserImage(user, decoded));
   return Summary(st, user);
 }
@@ -88,6 +103,12 @@ Result<json::Value> HandleReplicaRequest(store::Store* st, const json::Value& re
   if (op == "summary") return Summary(st, user);
   if (op == "missing") return Missing(st, user, req);
   if (op == "blob") return Blob(st, user, req);
+  if (op == "blobs") {
+    const json::Value* list = req.Find("blobs");
+    if (list == nullptr) return Status::InvalidArgument("blobs: missing");
+    RETURN_IF_ERROR(PutBlobs(st, user, *list));
+    return json::Value::Object();
+  }
   if (op == "apply") return Apply(st, user, req);
   if (op == "delete_user") {
     Status s = st->DeleteUser(user);

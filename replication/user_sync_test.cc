@@ -188,16 +188,25 @@ TEST_CASE("replication: a blob altered in transit is refused and nothing is appl
   Pair p;
   REQUIRE(p.master->CreateUser("alice", "pw").ok());
   REQUIRE(p.master->Append("alice", "INBOX", "Subject: a\r\n\r\na\r\n", {}, 1).ok());
-  // A channel that flips a byte of every blob it carries.
+  // A channel that flips a byte of every message file it carries, alone
+  // ("blob") or in a batch ("blobs", or inside "apply").
   struct Corrupting : ReplicaChannel {
     DirectChannel inner;
     explicit Corrupting(store::Store* r) : inner(r) {}
+    static json::Value Flip(const json::Value& blob) {
+      json::Value copy = blob;
+      std::string data = *blob.GetString("data");
+      data[0] = data[0] == 'A' ? 'B' : 'A';
+      copy.Set("data", data);
+      return copy;
+    }
     Result<json::Value> Call(const json::Value& req) override {
       json::Value copy = req;
-      if (auto op = req.GetString("op"); op.ok() && *op == "blob") {
-        std::string data = *req.GetString("data");
-        data[0] = data[0] == 'A' ? 'B' : 'A';
-        copy.Set("data", data);
+      if (req.Find("data") != nullptr) copy = Flip(req);
+      if (const json::Value* list = req.Find("blobs")) {
+        json::Value flipped = json::Value::Array();
+        for (const auto& b : list->Items()) flipped.Push(Flip(b));
+        copy.Set("blobs", flipped);
       }
       return inner.Call(copy);
     }

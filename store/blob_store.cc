@@ -30,6 +30,40 @@ Status BlobStore::Put(std::string_view user, std::string_view guid, std::string_
   return fs::FsyncPath(dir);
 }
 
+Status BlobStore::PutMany(std::string_view user,
+                         const std::vector<std::pair<std::string, std::string_view>>& blobs,
+                         const std::function<Status()>& sync) {
+  if (!fs::Exists(paths_->BlobsDir(user))) return Status::NotFound("no such user");
+  std::vector<std::pair<std::string, std::string>> moves;  // tmp -> final
+  auto cleanup = [&moves] {
+    for (const auto& m : moves) (void)fs::Remove(m.first);
+  };
+  for (const auto& [guid, bytes] : blobs) {
+    if (Exists(user, guid)) continue;
+    std::string tmp = paths_->NewTmpPath();
+    Status st = fs::WriteNewFile(tmp, bytes);
+    if (st.ok()) st = fs::MakeDir(paths_->BlobDir(user, guid));
+    if (!st.ok()) {
+      (void)fs::Remove(tmp);
+      cleanup();
+      return st;
+    }
+    moves.emplace_back(std::move(tmp), paths_->BlobPath(user, guid));
+  }
+  if (moves.empty()) return Status::Ok();
+  if (Status st = sync(); !st.ok()) {  // the bytes, and any new fan-out directory
+    cleanup();
+    return st;
+  }
+  for (size_t i = 0; i < moves.size(); ++i) {
+    if (Status st = fs::Rename(moves[i].first, moves[i].second); !st.ok()) {
+      for (size_t j = i; j < moves.size(); ++j) (void)fs::Remove(moves[j].first);
+      return st;
+    }
+  }
+  return sync();  // the names
+}
+
 bool BlobStore::Exists(std::string_view user, std::string_view guid) const {
   return fs::Exists(paths_->BlobPath(user, guid));
 }

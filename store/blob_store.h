@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "store/paths.h"
@@ -23,6 +26,16 @@ class BlobStore {
   // REQUIRES: guid == Sha256Hex(bytes).
   Status Put(std::string_view user, std::string_view guid, std::string_view bytes,
              bool* created);
+  // Put of many files with two syncs of the file system (`sync`, the slot's
+  // group commit) instead of two fsyncs per file: every file is written to
+  // tmp/ unsynced, `sync` makes them durable, they are renamed into place,
+  // and `sync` makes the names durable. A final name still only ever holds
+  // synced, complete bytes. Files that exist are skipped. On an error, the
+  // files renamed so far stay (complete and synced: harmless).
+  // REQUIRES: each guid == Sha256Hex(bytes); the user's blob dir exists.
+  Status PutMany(std::string_view user,
+                 const std::vector<std::pair<std::string, std::string_view>>& blobs,
+                 const std::function<Status()>& sync);
   bool Exists(std::string_view user, std::string_view guid) const;
   // The blob's bytes, or its first `max_bytes` if it is longer.
   Result<std::string> Read(std::string_view user, std::string_view guid,

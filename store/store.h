@@ -234,6 +234,12 @@ class Store {
   // SHA-256(bytes) is not `guid` (nothing is written then). Creates nothing
   // in the index; the user need not exist yet (its directory is made).
   Status PutBlob(std::string_view user, std::string_view guid, std::string_view bytes);
+  // PutBlob of many files, checked first (Corruption and nothing written if
+  // any does not match its GUID), made durable with two syncs of the slot's
+  // file system shared with concurrent writers (group commit) instead of
+  // two fsyncs per file: how a replica takes a batch of new mail.
+  Status PutBlobs(std::string_view user,
+                  const std::vector<std::pair<std::string, std::string_view>>& blobs);
   // Makes the user equal to `image`, in one transaction, durable when it
   // returns; creates the user if missing. Mailboxes are matched by id:
   // renamed, created, or deleted when absent from the image. A complete

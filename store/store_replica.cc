@@ -64,10 +64,15 @@ Result<std::vector<std::string>> Store::MissingBlobs(std::string_view user,
 }
 
 Status Store::PutBlob(std::string_view user, std::string_view guid, std::string_view bytes) {
+  return PutBlobs(user, {{std::string(guid), bytes}});
+}
+
+Status Store::PutBlobs(std::string_view user,
+                       const std::vector<std::pair<std::string, std::string_view>>& blobs) {
   RETURN_IF_ERROR(ValidateUserName(user));
-  if (!IsLowerHex(guid, 64)) return Status::InvalidArgument("malformed message GUID");
-  if (Sha256Hex(bytes) != guid) {
-    return Status::Corruption("message bytes do not match GUID " + std::string(guid));
+  for (const auto& [guid, bytes] : blobs) {
+    if (!IsLowerHex(guid, 64)) return Status::InvalidArgument("malformed message GUID");
+    if (Sha256Hex(bytes) != guid) return Status::Corruption("message bytes do not match GUID " + guid);
   }
   Impl& d = *impl_;
   {
@@ -81,10 +86,13 @@ Status Store::PutBlob(std::string_view user, std::string_view guid, std::string_
       RETURN_IF_ERROR(d.durability->Sync());
     }
   }
-  // Durable as an append's blob is (tmp/, fdatasync, rename, directory
-  // fsync); nothing is done if the file exists.
-  bool created = false;
-  return d.blobs->Put(user, guid, bytes, &created);
+  // One file: durable as an append's is (tmp/, fdatasync, rename, directory
+  // fsync). More: two group-commit syncs for all of them.
+  if (blobs.size() == 1) {
+    bool created = false;
+    return d.blobs->Put(user, blobs[0].first, blobs[0].second, &created);
+  }
+  return d.blobs->PutMany(user, blobs, [&d] { return d.durability->Sync(); });
 }
 
 Status Store::ApplyUserImage(std::string_view user, const UserImage& image) {

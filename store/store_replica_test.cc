@@ -392,6 +392,22 @@ TEST_CASE("store replica: PutBlob keeps only bytes that match their GUID") {
   CHECK(replica->CheckUser("bob").ok());
 }
 
+TEST_CASE("store replica: PutBlobs keeps a batch, or nothing if one file does not match") {
+  Slot replica;
+  const std::string m1 = Msg(1), m2 = Msg(2), m3 = Msg(3);
+  const std::string g1 = Sha256Hex(m1), g2 = Sha256Hex(m2), g3 = Sha256Hex(m3);
+  // One forged file in the batch: nothing of the batch is kept.
+  CHECK(replica->PutBlobs("bob", {{g1, m1}, {g2, m3}, {g3, m3}}).code() == Code::kCorruption);
+  CHECK(replica->MissingBlobs("bob", {g1, g2, g3}).value().size() == 3);
+  Ok(replica->PutBlobs("bob", {{g1, m1}, {g2, m2}, {g3, m3}}));
+  CHECK(replica->MissingBlobs("bob", {g1, g2, g3}).value().empty());
+  Ok(replica->PutBlobs("bob", {{g1, m1}, {g2, m2}}));  // again: nothing to do
+  CHECK(replica->ReadMessage("bob", g2).value() == m2);
+  CHECK(replica->ReadMessage("bob", g3).value() == m3);
+  // Nothing is left behind in tmp/.
+  CHECK(fs::ListDir(SlotPaths(replica.root()).TmpDir()).value().empty());
+}
+
 TEST_CASE("store replica: local writes after an apply continue above the applied values") {
   Slot master, replica;
   Populate(master.get());

@@ -15,7 +15,7 @@ import subprocess
 import threading
 import unittest
 
-from clusterlib import REPO, Cluster, ControlConn
+from clusterlib import REPO, Cluster, ControlConn, plain_tcp_reply
 from slotlib import wait_for
 
 HELLO = {"hello": "slotmail-control", "version": 1}
@@ -114,19 +114,7 @@ class TlsTest(ControlTestCase):
 
     def test_plain_tcp_gets_no_answer(self):
         start = self.log_size()
-        s = socket.create_connection(self.slot.control, timeout=10)
-        got = b""
-        try:
-            s.sendall(json.dumps(HELLO).encode() + b"\n")
-            while True:
-                data = s.recv(65536)
-                if not data:
-                    break
-                got += data
-        except ConnectionResetError:
-            pass
-        finally:
-            s.close()
+        got = plain_tcp_reply(self.slot.control, HELLO)
         self.assertNotIn(b'"ok"', got)
         self.assertNotIn(b"slotmail-control", got)
         self.log_has(r"warning control: .*TLS handshake failed", start)

@@ -17,8 +17,10 @@ two slots each (numbers `slots`, default 1 and 2), three stores
 so that test files never share a port with each other or with `make run`
 (127.0.0.11-13). Every slotd keeps its stderr in <tmp>/logs/<m>-<n>.log.
 """
+import imaplib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -330,3 +332,53 @@ class ControlConn:
 
     def close(self):
         self.sock.close()
+
+
+def fetch_all(host_port, user, password):
+    """Every message of every mailbox: (mailbox, uid) -> (sorted flags, bytes)."""
+    m = imaplib.IMAP4(*host_port, timeout=10)
+    try:
+        m.login(user, password)
+        out = {}
+        typ, boxes = m.list('""', "*")
+        for b in boxes:
+            name = b.decode().rsplit(' "/" ', 1)[1].strip('"')
+            typ, _ = m.select('"%s"' % name, readonly=True)
+            if typ != "OK":
+                raise AssertionError("SELECT %s: %s" % (name, typ))
+            typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
+            # imaplib gives (head, literal) then the rest of the line (" UID 3)").
+            for i, item in enumerate(data):
+                if not isinstance(item, tuple):
+                    continue
+                tail = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
+                text = item[0].decode() + " " + tail.decode()
+                uid = int(re.search(r"UID (\d+)", text).group(1))
+                flags = re.search(r"FLAGS \(([^)]*)\)", text).group(1)
+                out[(name, uid)] = (" ".join(sorted(flags.split())), item[1])
+        m.logout()
+        return out
+    finally:
+        try:
+            m.shutdown()
+        except Exception:
+            pass
+
+
+def plain_tcp_reply(address, obj):
+    """Sends `obj` as one JSON line over plain TCP (no TLS) and returns all
+    the peer sent back before it closed (bounded by a 10 s timeout)."""
+    s = socket.create_connection(address, timeout=10)
+    got = b""
+    try:
+        s.sendall(json.dumps(obj).encode() + b"\n")
+        while True:
+            data = s.recv(65536)
+            if not data:
+                break
+            got += data
+    except ConnectionResetError:
+        pass  # closed: what a TLS listener does with plain text
+    finally:
+        s.close()
+    return got

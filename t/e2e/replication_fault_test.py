@@ -39,7 +39,7 @@ import threading
 import time
 import unittest
 
-from clusterlib import REPLICATION, Cluster, ControlConn, port_of
+from clusterlib import REPLICATION, Cluster, ControlConn, fetch_all, plain_tcp_reply, port_of
 from slotlib import TestCA, wait_for
 
 USER, PASSWORD = "alice", "secret"
@@ -67,37 +67,6 @@ def slot_row(c, slot):
     """The slot's row of mailctl status --json."""
     code, st = c.status()
     return [s for s in st["slots"] if s["slot"] == slot][0]
-
-
-def fetch_all(host_port, user, password):
-    """Every message of every mailbox: (mailbox, uid) -> (sorted flags, bytes)."""
-    m = imaplib.IMAP4(*host_port, timeout=10)
-    try:
-        m.login(user, password)
-        out = {}
-        typ, boxes = m.list('""', "*")
-        for b in boxes:
-            name = b.decode().rsplit(' "/" ', 1)[1].strip('"')
-            typ, _ = m.select('"%s"' % name, readonly=True)
-            if typ != "OK":
-                raise AssertionError("SELECT %s: %s" % (name, typ))
-            typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
-            # imaplib gives (head, literal) then the rest of the line (" UID 3)").
-            for i, item in enumerate(data):
-                if not isinstance(item, tuple):
-                    continue
-                tail = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
-                text = item[0].decode() + " " + tail.decode()
-                uid = int(re.search(r"UID (\d+)", text).group(1))
-                flags = re.search(r"FLAGS \(([^)]*)\)", text).group(1)
-                out[(name, uid)] = (" ".join(sorted(flags.split())), item[1])
-        m.logout()
-        return out
-    finally:
-        try:
-            m.shutdown()
-        except Exception:
-            pass
 
 
 # ---------------------------------------------------------------- refusals
@@ -275,19 +244,7 @@ class RefusalTest(unittest.TestCase):
                 self.assertUnchanged(before, what)
         with self.subTest("plain TCP"):
             start = self.log_size()
-            s = socket.create_connection(self.port, timeout=10)
-            got = b""
-            try:
-                s.sendall(json.dumps(HELLO).encode() + b"\n")
-                while True:
-                    data = s.recv(65536)
-                    if not data:
-                        break
-                    got += data
-            except ConnectionResetError:
-                pass  # closed: what we expect
-            finally:
-                s.close()
+            got = plain_tcp_reply(self.port, HELLO)
             self.assertNotIn(b"ok", got)
             self.assertNotIn(b"slotmail", got)
             self.log_has(r"connection from 127\.0\.0\.1 closed before hello "

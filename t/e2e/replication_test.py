@@ -9,7 +9,7 @@ import smtplib
 import sys
 import unittest
 
-from clusterlib import Cluster
+from clusterlib import Cluster, fetch_all
 from slotlib import wait_for
 
 USER, PASSWORD = "alice", "secret"
@@ -26,29 +26,6 @@ def mailbox_table(c, slot, user):
         f = line.split("\t")
         rows[f[0]] = tuple(f[1:])
     return rows
-
-
-def messages_of(host_port, user, password):
-    """Every message of every mailbox: (mailbox, uid) -> (flags, bytes)."""
-    m = imaplib.IMAP4(*host_port)
-    m.login(user, password)
-    out = {}
-    typ, boxes = m.list('""', "*")
-    for b in boxes:
-        name = b.decode().rsplit(' "/" ', 1)[1].strip('"')
-        m.select('"%s"' % name, readonly=True)
-        typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
-        # imaplib gives (head, literal) then the rest of the line (" UID 3)").
-        for i, item in enumerate(data):
-            if not isinstance(item, tuple):
-                continue
-            tail = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
-            text = item[0].decode() + " " + tail.decode()
-            uid = int(text.split("UID ")[1].split()[0].rstrip(")"))
-            flags = text.split("FLAGS (")[1].split(")")[0]
-            out[(name, uid)] = (" ".join(sorted(flags.split())), item[1])
-    m.logout()
-    return out
 
 
 class ReplicationTest(unittest.TestCase):
@@ -89,13 +66,13 @@ class ReplicationTest(unittest.TestCase):
         row = [s for s in st["slots"] if s["slot"] == master.name][0]
         self.assertEqual(row["pending_users"], 0)
         self.assertIsInstance(row["lag_seconds"], (int, float))
-        before = messages_of(master.imap, USER, PASSWORD)
+        before = fetch_all(master.imap, USER, PASSWORD)
         self.assertEqual(len(before), 5)
         # Failover by hand: stop the master, promote the replica with a
         # higher epoch, read everything there.
         c.stop_slot(master.name)
         c.ok("slot", "role", replica.name, "master", "--epoch", "2")
-        after = messages_of(replica.imap, USER, PASSWORD)
+        after = fetch_all(replica.imap, USER, PASSWORD)
         self.assertEqual(after, before)
         # The old master comes back from the old production.dat (master at
         # epoch 1): the new master's replication hello fences it.

@@ -108,6 +108,28 @@ Status SlotService::AcceptReplicationHello(const std::string& store, const std::
     return Status::NotMaster("this slot is the master of store " + store + " at epoch " +
                              std::to_string(role_.epoch));
   }
+  if (role_.role != slots::Role::kReplica) {
+    // This slot was master (or is a fenced old master) and a newer master
+    // exists. If it holds changes its replicas never confirmed, a sync
+    // would overwrite them: it stays fenced and keeps them for a rejoin.
+    StopReplicator();  // nothing may acknowledge the log meanwhile
+    auto pending = imap_->store().ReadChanges(1);
+    if (!pending.ok() || !pending->users.empty()) {
+      slots::RoleRecord fenced{epoch, slots::Role::kFenced, role_.store};
+      RETURN_IF_ERROR(slots::WriteRoleFile(config_.server.slot_dir, fenced));
+      log::Error("replication: " + from + " is master of store " + store + " at epoch " +
+                 std::to_string(epoch) + ", but this slot holds changes its replicas never "
+                 "confirmed; it stays fenced and keeps them for a rejoin instead of being "
+                 "overwritten");
+      role_ = fenced;
+      config_.identity.master = from;
+      config_.identity.master_imap.clear();
+      config_.identity.master_lmtp.clear();
+      ApplyRole();
+      return Status::Permission("this slot holds changes its replicas never confirmed: it needs "
+                                "a rejoin, not a sync");
+    }
+  }
   if (epoch > role_.epoch || role_.role != slots::Role::kReplica) {
     // A master with a newer epoch exists: whatever this slot was, it is now
     // that master's replica (a master that learns of it stops writing).

@@ -100,6 +100,37 @@ class ReplicationTest(unittest.TestCase):
                  mailbox_table(c, replica.name, USER), timeout=15,
                  what="the old master to catch up")
 
+    def test_an_old_master_with_unconfirmed_changes_is_not_overwritten(self):
+        """Forced failover while the replica was behind: the old master comes
+        back holding a message nobody else has. The new master's sync must not
+        overwrite it: the old slot stays fenced and keeps it for a rejoin."""
+        c = self.c
+        master, replica = c.master_of("s1"), c.replica_of("s1")
+        wait_for(lambda: self.replica_equal("s1", USER), timeout=15, what="first sync")
+        c.stop_slot(replica.name)
+        m = imaplib.IMAP4(*master.imap)
+        m.login(USER, PASSWORD)
+        m.append("INBOX", None, None, b"Subject: only on the old master\r\n\r\nx\r\n")
+        m.logout()
+        before = mailbox_table(c, master.name, USER)
+        c.stop_slot(master.name)
+        c.start_slot(replica.name)
+        c.ok("slot", "role", replica.name, "master", "--epoch", "2")
+        c.start_slot(master.name)
+        wait_for(lambda: "keeps them for a rejoin" in c.logs(), timeout=15,
+                 what="the old master to refuse the sync")
+
+        def fenced():
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == master.name][0]
+            return row.get("role") == "fenced" and row.get("epoch") == 2
+        wait_for(fenced, timeout=15, what="the old master fenced at epoch 2")
+        # Its message is still there, and it serves nobody.
+        self.assertEqual(mailbox_table(c, master.name, USER), before)
+        m = imaplib.IMAP4(*master.imap)
+        with self.assertRaises(imaplib.IMAP4.error):
+            m.login(USER, PASSWORD)
+
     def test_a_replica_down_catches_up_when_it_returns(self):
         c = self.c
         master, replica = c.master_of("s1"), c.replica_of("s1")

@@ -20,6 +20,9 @@ const char kStatusKey[] = "\x01status";
 const char kRoleKey[] = "\x01role";
 // How stale status totals may be before a status request starts a new pass.
 constexpr std::chrono::seconds kTotalsMaxAge{5};
+// How long a status request waits for a new pass before it answers with the
+// previous totals.
+constexpr std::chrono::milliseconds kTotalsWait{500};
 
 std::string Listen(const std::string& configured, uint16_t port) {
   if (configured.empty() || port == 0) return "";
@@ -225,11 +228,26 @@ void SlotService::StatusOp(Reply reply) {
                                       .count()));
     reply(out);
   };
-  if (!totals_) return RefreshTotals(std::move(answer));
-  if (std::chrono::steady_clock::now() - totals_->at > kTotalsMaxAge) {
-    RefreshTotals([](const Totals&) {});
+  if (totals_ && std::chrono::steady_clock::now() - totals_->at <= kTotalsMaxAge) {
+    return answer(*totals_);
   }
-  answer(*totals_);
+  // A new pass. When it takes longer than kTotalsWait (a slot with very many
+  // users) and there are earlier totals, those answer meanwhile, so status
+  // stays within mailctl's 1 s.
+  auto answered = std::make_shared<bool>(false);
+  auto once = [answered, answer](const Totals& t) mutable {
+    if (*answered) return;
+    *answered = true;
+    answer(t);
+  };
+  std::shared_ptr<net::EventLoop::Timer> fallback;
+  if (totals_) {
+    fallback = imap_->loop()->After(kTotalsWait, [once, last = *totals_]() mutable { once(last); });
+  }
+  RefreshTotals([once, fallback](const Totals& t) mutable {
+    fallback.reset();  // cancels it if it has not fired
+    once(t);
+  });
 }
 
 void SlotService::RefreshTotals(std::function<void(const Totals&)> done) {

@@ -78,8 +78,9 @@ class SlotService : public slots::ControlService {
   SyncBarrier* barrier_;
   bool role_change_running_ = false;
   // The slot's user/message/byte totals: a pass over every user, so status
-  // answers from the last pass and starts a new one when it is older than
-  // kTotalsMaxAge (a slot with many users still answers within 1 s).
+  // answers from a pass at most kTotalsMaxAge old, else runs a new one and
+  // waits for it (falling back to the previous totals after kTotalsWait, so
+  // a slot with many users still answers within 1 s).
   struct Totals {
     uint64_t users = 0, messages = 0, bytes = 0;
     std::chrono::steady_clock::time_point at;

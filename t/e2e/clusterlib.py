@@ -197,11 +197,7 @@ class Cluster:
                 s.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 s.proc.kill()
-                s.proc.wait()
-        s.proc.stdout.close()
-        code = s.proc.returncode
-        s.proc = None
-        return code
+        return self._reap(s)
 
     def kill_slot(self, name):
         """SIGKILL by PID (a crash: nothing of slotd's shutdown runs) and
@@ -211,6 +207,11 @@ class Cluster:
             return None
         if s.proc.poll() is None:
             s.proc.kill()
+        return self._reap(s)
+
+    @staticmethod
+    def _reap(s):
+        """Waits for the slot's process to end, forgets it; its exit code."""
         s.proc.wait()
         s.proc.stdout.close()
         code = s.proc.returncode

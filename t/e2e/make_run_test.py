@@ -83,15 +83,6 @@ def pid_alive(pid):
         return False
 
 
-def wait_until(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out after %ds waiting for %s" % (seconds, what))
-
-
 class Run:
     """One run of scripts/run.sh on `var`, up to its "ready"."""
 

@@ -41,6 +41,8 @@ inline constexpr size_t kMaxMetadataEntriesPerUser = 1000;
 // ---- store
 // Default largest message (StoreOptions::max_message_bytes).
 inline constexpr uint64_t kDefaultMaxMessageBytes = 64ull << 20;
+// The highest max_message_bytes a configuration may set.
+inline constexpr uint64_t kMaxMessageBytesCeiling = 1ull << 30;
 // User indexes kept open at once; the rest are reopened on demand.
 inline constexpr size_t kMaxOpenUserIndexes = 512;
 // A change-log segment is rotated past this size; acked segments are deleted.
@@ -176,9 +178,12 @@ inline constexpr std::chrono::milliseconds kControlConnectTimeout{1000};
 inline constexpr std::chrono::milliseconds kControlCommandTimeout{120000};
 
 // ---- replication channel (doc/replication.md)
-// A blob request carries one message in base64 (4/3 of kDefaultMaxMessageBytes'
-// 64 MiB, about 86 MiB) plus JSON; an apply carries a user's records.
+// A request's line: the largest is an apply with a user's records (about
+// 150 bytes each). Message files travel after the line, as its attachment.
 inline constexpr size_t kMaxReplicationLineBytes = 128u << 20;
+// A request's attachment: message files, in batches of at most
+// kReplicationInlineBytes unless one message alone is bigger.
+inline constexpr size_t kMaxReplicationAttachBytes = kMaxMessageBytesCeiling;
 // One replication request; the largest is a blob of the biggest message.
 inline constexpr std::chrono::milliseconds kReplicationCallTimeout{60000};
 // Connecting to a replica and its hello.

@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "common/check.h"
+#include "common/deflate.h"
 #include "common/fs.h"
 
 // TLS runs over two memory BIOs, and this file moves the bytes between them
@@ -60,7 +61,12 @@ struct LineClient::Impl {
   SSL* ssl = nullptr;       // null: plain
   BIO* net_in = nullptr;    // owned by ssl: bytes from the socket, for OpenSSL
   BIO* net_out = nullptr;   // owned by ssl: OpenSSL's bytes, for the socket
-  std::string in;           // received (and decrypted), not yet returned
+  std::string in;           // received (decrypted, inflated), not yet returned
+  // Both directions compressed once StartCompression ran; `zin` holds
+  // compressed bytes the inflater has not taken yet.
+  std::unique_ptr<Deflater> deflater;
+  std::unique_ptr<Inflater> inflater;
+  std::string zin;
 
   ~Impl() {
     if (ssl != nullptr && SSL_is_init_finished(ssl)) {
@@ -159,9 +165,19 @@ struct LineClient::Impl {
   }
 
   Status Write(std::string_view data, Clock::time_point deadline) {
+    if (deflater == nullptr) return WriteStream(data, deadline);
+    std::string z;
+    RETURN_IF_ERROR(deflater->Compress(data, &z));
+    return WriteStream(z, deadline);
+  }
+
+  // Writes under compression: on the socket, or inside TLS.
+  Status WriteStream(std::string_view data, Clock::time_point deadline) {
     if (ssl == nullptr) return SendRaw(data, deadline, "write to");
     while (!data.empty()) {
-      const int len = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
+      // A record's worth at a time: OpenSSL's output buffer (a memory BIO
+      // that grows and is wiped as it goes) stays small however much we send.
+      const int len = static_cast<int>(std::min<size_t>(data.size(), kChunk));
       ASSIGN_OR_RETURN(int n, RunTls([&] { return SSL_write(ssl, data.data(), len); }, deadline,
                                      "write to"));
       if (n == 0) return Error("write to", "connection closed");
@@ -182,7 +198,24 @@ struct LineClient::Impl {
       n = static_cast<size_t>(r);
     }
     if (n == 0) return Error("read from", "connection closed");
-    in.append(buf, n);
+    if (inflater == nullptr) {
+      in.append(buf, n);
+      return Status::Ok();
+    }
+    zin.append(buf, n);
+    return Inflate();
+  }
+
+  // Moves what `zin` holds, inflated, to `in`.
+  Status Inflate() {
+    while (!zin.empty()) {
+      size_t used = 0;
+      const size_t before = in.size();
+      Status st = inflater->Inflate(zin, kChunk * 4, &in, &used);
+      if (!st.ok()) return Error("read from", st.message());
+      zin.erase(0, used);
+      if (used == 0 && in.size() == before) break;  // needs more input
+    }
     return Status::Ok();
   }
 
@@ -294,12 +327,23 @@ Result<std::unique_ptr<LineClient>> LineClient::ConnectTcp(const std::string& ho
 
 void LineClient::SetTimeout(Millis timeout) { impl_->timeout = timeout; }
 
-Status LineClient::WriteLine(std::string_view line) {
+Status LineClient::WriteLine(std::string_view line, std::string_view after) {
   SM_CHECK(line.find('\n') == std::string_view::npos) << "line: " << line.substr(0, 80);
+  const auto deadline = Clock::now() + impl_->timeout;
   std::string framed;
   framed.reserve(line.size() + 1);
   framed.append(line).push_back('\n');
-  return impl_->Write(framed, Clock::now() + impl_->timeout);
+  RETURN_IF_ERROR(impl_->Write(framed, deadline));
+  return after.empty() ? Status::Ok() : impl_->Write(after, deadline);
+}
+
+Status LineClient::StartCompression() {
+  if (impl_->deflater != nullptr) return Status::InvalidArgument("compression is already on");
+  ASSIGN_OR_RETURN(impl_->deflater, Deflater::Create());
+  ASSIGN_OR_RETURN(impl_->inflater, Inflater::Create());
+  impl_->zin = std::move(impl_->in);  // whatever came after the switch point is compressed
+  impl_->in.clear();
+  return impl_->Inflate();
 }
 
 Result<std::string> LineClient::ReadLine(size_t max_bytes) {

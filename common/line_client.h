@@ -37,11 +37,16 @@ class LineClient {
   // Each call must finish within the timeout given to Connect* (or the last
   // SetTimeout): IOError "timed out" otherwise.
   void SetTimeout(Millis timeout);
-  // Sends `line` and a '\n'. REQUIRES: no '\n' in line.
-  Status WriteLine(std::string_view line);
+  // Sends `line` and a '\n', then `after` as it is (an attachment whose
+  // length the line announced). REQUIRES: no '\n' in line.
+  Status WriteLine(std::string_view line, std::string_view after = {});
   // The next line without its '\n'. TooBig past max_bytes; IOError when the
   // peer closes first ("connection closed") or on a timeout.
   Result<std::string> ReadLine(size_t max_bytes);
+  // From now on both directions are one raw deflate stream each (zlib,
+  // RFC 1951, a sync flush after every write), as agreed in a hello.
+  // Bytes already received after the switch point are inflated.
+  Status StartCompression();
 
  private:
   struct Impl;

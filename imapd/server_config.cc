@@ -72,7 +72,7 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   c.store_options.kdf_iterations = static_cast<uint32_t>(kdf);
   ASSIGN_OR_RETURN(c.store_options.max_message_bytes,
                    f.GetUint("max_message_bytes", limits::kDefaultMaxMessageBytes, 1024,
-                             1ull << 30));
+                             limits::kMaxMessageBytesCeiling));
   ASSIGN_OR_RETURN(c.store_options.default_quota_bytes,
                    f.GetUint("default_quota_bytes", 0, 0, UINT64_MAX));
   ASSIGN_OR_RETURN(c.store_options.default_quota_messages,

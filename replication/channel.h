@@ -4,6 +4,8 @@
 // pipe in tests (DirectChannel).
 #pragma once
 
+#include <string_view>
+
 #include "common/json.h"
 #include "common/status.h"
 
@@ -16,9 +18,10 @@ namespace slotmail::replication {
 class ReplicaChannel {
  public:
   virtual ~ReplicaChannel() = default;
-  // Sends one request (doc/replication.md "Requests") and returns the
-  // answer's fields when ok; an error answer becomes the Status it names.
-  virtual Result<json::Value> Call(const json::Value& request) = 0;
+  // Sends one request (doc/replication.md "Requests"), followed by
+  // `attachment` (the message files its "blobs" list names), and returns
+  // the answer's fields when ok; an error answer becomes the Status it names.
+  virtual Result<json::Value> Call(const json::Value& request, std::string_view attachment = {}) = 0;
 };
 
 // A replica in this process: every request and answer still goes through
@@ -26,7 +29,7 @@ class ReplicaChannel {
 class DirectChannel : public ReplicaChannel {
  public:
   explicit DirectChannel(store::Store* replica) : replica_(replica) {}
-  Result<json::Value> Call(const json::Value& request) override;
+  Result<json::Value> Call(const json::Value& request, std::string_view attachment = {}) override;
 
  private:
   store::Store* replica_;

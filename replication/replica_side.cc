@@ -1,6 +1,5 @@
 #include "replication/replica_side.h"
 
-#include "common/base64.h"
 #include "common/hash.h"
 #include "replication/image_codec.h"
 #include "store/names.h"
@@ -40,40 +39,42 @@ Result<json::Value> Missing(store::Store* st, const std::string& user, const jso
   return json::Value::Object().Set("missing", out);
 }
 
-Result<json::Value> Blob(store::Store* st, const std::string& user, const json::Value& req) {
-  ASSIGN_OR_RETURN(std::string guid, req.GetString("guid"));
-  if (!IsGuid(guid)) return Status::InvalidArgument("guid: not a GUID");
-  ASSIGN_OR_RETURN(std::string b64, req.GetString("data"));
-  ASSIGN_OR_RETURN(std::string bytes, Base64Decode(b64));
-  RETURN_IF_ERROR(st->PutBlob(user, guid, bytes));  // verifies SHA-256 first
-  return json::Value::Object();
-}
-
-// Keeps the message files of `list` ([{"guid","data"}...]) in one batch.
-Status PutBlobs(store::Store* st, const std::string& user, const json::Value& list) {
+// Keeps the message files listed in `list` ([{"guid","size"}...]), whose
+// bytes follow one another in `data` (the request's attachment), as one
+// batch. The sizes must account for every byte of the attachment.
+Status PutBlobs(store::Store* st, const std::string& user, const json::Value& list,
+                std::string_view data) {
   if (!list.is_array()) return Status::InvalidArgument("blobs: not an array");
-  std::vector<std::string> data;  // decoded, owned here while PutBlobs runs
   std::vector<std::pair<std::string, std::string_view>> blobs;
-  data.reserve(list.Items().size());
+  size_t at = 0;
   for (const json::Value& b : list.Items()) {
     ASSIGN_OR_RETURN(std::string guid, b.GetString("guid"));
     if (!IsGuid(guid)) return Status::InvalidArgument("guid: not a GUID");
-    ASSIGN_OR_RETURN(std::string b64, b.GetString("data"));
-    ASSIGN_OR_RETURN(std::string bytes, Base64Decode(b64));
-    data.push_back(std::move(bytes));
-    blobs.emplace_back(std::move(guid), std::string_view());
+    ASSIGN_OR_RETURN(int64_t size, b.GetInt("size"));
+    if (size < 0 || static_cast<uint64_t>(size) > data.size() - at) {
+      return Status::InvalidArgument("blobs: the sizes exceed the " + std::to_string(data.size()) +
+                                     " attached bytes");
+    }
+    blobs.emplace_back(std::move(guid), data.substr(at, static_cast<size_t>(size)));
+    at += static_cast<size_t>(size);
   }
-  for (size_t i = 0; i < blobs.size(); ++i) blobs[i].second = data[i];
+  if (at != data.size()) {
+    return Status::InvalidArgument("blobs: the sizes add up to " + std::to_string(at) + ", not the " +
+                                   std::to_string(data.size()) + " attached bytes");
+  }
   return st->PutBlobs(user, blobs);  // verifies every SHA-256 first
 }
 
-Result<json::Value> Apply(store::Store* st, const std::string& user, const json::Value& req) {
+Result<json::Value> Apply(store::Store* st, const std::string& user, const json::Value& req,
+                          std::string_view attachment) {
   const json::Value* image = req.Find("image");
   if (image == nullptr) return Status::InvalidArgument("image: missing");
   ASSIGN_OR_RETURN(store::UserImage decoded, DecodeImage(*image));
   // Message files sent along (the fast path) are kept first, each checked
   // against its GUID; one that does not match refuses the whole request.
-  if (const json::Value* blobs = req.Find("blobs")) RETURN_IF_ERROR(PutBlobs(st, user, *blobs));
+  if (const json::Value* blobs = req.Find("blobs")) {
+    RETURN_IF_ERROR(PutBlobs(st, user, *blobs, attachment));
+  }
   RETURN_IF_ERROR(st->ApplyUserImage(user, decoded));
   return Summary(st, user);
 }
@@ -94,22 +95,26 @@ Result<std::string> RequestUser(const json::Value& req) {
   return user;
 }
 
-Result<json::Value> HandleReplicaRequest(store::Store* st, const json::Value& req) {
+Result<json::Value> HandleReplicaRequest(store::Store* st, const json::Value& req,
+                                         std::string_view attachment) {
   ASSIGN_OR_RETURN(std::string op, req.GetString("op"));
+  const bool carries_blobs = (op == "blobs" || op == "apply") && req.Find("blobs") != nullptr;
+  if (!attachment.empty() && !carries_blobs) {
+    return Status::InvalidArgument(op.substr(0, 32) + ": attached bytes without a blobs list");
+  }
   if (op == "users") return Users(st);
   if (op == "ping") return json::Value::Object();
   ASSIGN_OR_RETURN(std::string user, RequestUser(req));
   if (user.empty()) return Status::InvalidArgument(op + ": user missing");
   if (op == "summary") return Summary(st, user);
   if (op == "missing") return Missing(st, user, req);
-  if (op == "blob") return Blob(st, user, req);
   if (op == "blobs") {
     const json::Value* list = req.Find("blobs");
     if (list == nullptr) return Status::InvalidArgument("blobs: missing");
-    RETURN_IF_ERROR(PutBlobs(st, user, *list));
+    RETURN_IF_ERROR(PutBlobs(st, user, *list, attachment));
     return json::Value::Object();
   }
-  if (op == "apply") return Apply(st, user, req);
+  if (op == "apply") return Apply(st, user, req, attachment);
   if (op == "delete_user") {
     Status s = st->DeleteUser(user);
     if (!s.ok() && s.code() != Code::kNotFound) return s;

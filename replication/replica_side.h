@@ -3,6 +3,8 @@
 // checked field by field; a malformed one changes nothing.
 #pragma once
 
+#include <string_view>
+
 #include "common/json.h"
 #include "common/status.h"
 
@@ -17,6 +19,9 @@ namespace slotmail::replication {
 Result<std::string> RequestUser(const json::Value& request);
 
 // Answers one request: the answer's fields (without "ok"), or the error.
-Result<json::Value> HandleReplicaRequest(store::Store* replica, const json::Value& request);
+// `attachment`: the bytes sent after the request's line (the message files
+// its "blobs" list names, in order); empty for requests without.
+Result<json::Value> HandleReplicaRequest(store::Store* replica, const json::Value& request,
+                                         std::string_view attachment = {});
 
 }  // namespace slotmail::replication

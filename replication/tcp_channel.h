@@ -12,7 +12,8 @@
 
 namespace slotmail::replication {
 
-inline constexpr int kReplicationVersion = 1;
+// 2: message files travel as attachments, compression may be negotiated.
+inline constexpr int kReplicationVersion = 2;
 
 struct TcpTarget {
   std::string address;  // the replica's machine address
@@ -21,13 +22,14 @@ struct TcpTarget {
   std::string store;    // the store we replicate
   std::string from;     // our slot name
   uint64_t epoch = 0;   // our epoch
+  bool compress = false;  // ask for zlib (the replica may decline)
 };
 
 class TcpChannel : public ReplicaChannel {
  public:
   // Connects and says hello within kReplicationConnectTimeout.
   static Result<std::unique_ptr<TcpChannel>> Connect(const TcpTarget& target);
-  Result<json::Value> Call(const json::Value& request) override;
+  Result<json::Value> Call(const json::Value& request, std::string_view attachment = {}) override;
 
  private:
   explicit TcpChannel(std::unique_ptr<slots::RpcClient> rpc) : rpc_(std::move(rpc)) {}
@@ -35,6 +37,7 @@ class TcpChannel : public ReplicaChannel {
 };
 
 // The hello a master sends (doc/replication.md "Hello").
-json::Value ReplicationHello(const std::string& store, const std::string& from, uint64_t epoch);
+json::Value ReplicationHello(const std::string& store, const std::string& from, uint64_t epoch,
+                             bool compress = false);
 
 }  // namespace slotmail::replication

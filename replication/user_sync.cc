@@ -3,7 +3,6 @@
 #include <optional>
 #include <set>
 
-#include "common/base64.h"
 #include "common/limits.h"
 #include "replication/image_codec.h"
 #include "replication/replica_side.h"
@@ -43,6 +42,21 @@ store::SinceMap DeltaBase(const store::UserImage& master, const store::UserImage
   return since;
 }
 
+// Message files going in one request: the list names them (GUID and
+// size) and their bytes follow the request's line, one after another.
+struct BlobBatch {
+  json::Value list = json::Value::Array();
+  std::string data;
+
+  void Add(const std::string& guid, std::string_view bytes, SyncStats* stats) {
+    list.Push(json::Value::Object().Set("guid", guid).Set("size", static_cast<int64_t>(bytes.size())));
+    data.append(bytes);
+    ++stats->blobs;
+    stats->blob_bytes += bytes.size();
+  }
+  bool empty() const { return list.Items().empty(); }
+};
+
 // Sends the message files of `image` the replica lacks.
 Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& user,
                  const store::UserImage& image, SyncStats* stats) {
@@ -60,26 +74,22 @@ Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& use
   if (missing == nullptr || !missing->is_array()) return Status::Protocol("missing: no list");
   // In batches of up to kReplicationInlineBytes: the replica makes each
   // batch durable with two syncs, not two per file.
-  json::Value batch = json::Value::Array();
-  uint64_t batch_bytes = 0;
+  BlobBatch batch;
   auto flush = [&]() -> Status {
-    if (batch.Items().empty()) return Status::Ok();
+    if (batch.empty()) return Status::Ok();
     json::Value req = Request("blobs", user);
-    req.Set("blobs", std::move(batch));
-    batch = json::Value::Array();
-    batch_bytes = 0;
-    return r->Call(req).status();
+    req.Set("blobs", std::move(batch.list));
+    Status st = r->Call(req, batch.data).status();
+    batch = BlobBatch();
+    return st;
   };
   for (const json::Value& g : missing->Items()) {
     if (!g.is_string() || !guids.count(g.AsString())) return Status::Protocol("missing: unknown GUID");
     ASSIGN_OR_RETURN(std::string bytes, master->ReadMessage(user, g.AsString()));
-    if (batch_bytes > 0 && batch_bytes + bytes.size() > limits::kReplicationInlineBytes) {
+    if (!batch.empty() && batch.data.size() + bytes.size() > limits::kReplicationInlineBytes) {
       RETURN_IF_ERROR(flush());
     }
-    batch_bytes += bytes.size();
-    ++stats->blobs;
-    stats->blob_bytes += bytes.size();
-    batch.Push(json::Value::Object().Set("guid", g.AsString()).Set("data", Base64Encode(bytes)));
+    batch.Add(g.AsString(), bytes, stats);
   }
   return flush();
 }
@@ -88,11 +98,11 @@ Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& use
 // and checks the replica's new summary against it; the summary is kept in
 // `cache` when there is one.
 Status ApplyAndCheck(ReplicaChannel* r, const std::string& user, const store::UserImage& image,
-                     json::Value blobs = json::Value::Array(), SummaryCache* cache = nullptr) {
+                     BlobBatch blobs = {}, SummaryCache* cache = nullptr) {
   json::Value req = Request("apply", user);
   req.Set("image", EncodeImage(image));
-  if (!blobs.Items().empty()) req.Set("blobs", std::move(blobs));
-  ASSIGN_OR_RETURN(json::Value answer, r->Call(req));
+  if (!blobs.empty()) req.Set("blobs", std::move(blobs.list));
+  ASSIGN_OR_RETURN(json::Value answer, r->Call(req, blobs.data));
   const json::Value* got = answer.Find("image");
   if (got == nullptr) return Status::Protocol("apply: no summary in the answer");
   ASSIGN_OR_RETURN(store::UserImage summary, DecodeImage(*got));
@@ -107,7 +117,7 @@ Status ApplyAndCheck(ReplicaChannel* r, const std::string& user, const store::Us
 // it knows (uid at or above its UIDNEXT) or in one it does not know, and
 // not also the file of an older record (a copy it has). Nullopt when they
 // are too many bytes to go inside one apply.
-std::optional<json::Value> NewBlobs(store::Store* master, const std::string& user,
+std::optional<BlobBatch> NewBlobs(store::Store* master, const std::string& user,
                                     const store::UserImage& image, const store::UserImage& theirs,
                                     SyncStats* stats) {
   std::map<std::string, uint32_t> their_uidnext;
@@ -119,17 +129,13 @@ std::optional<json::Value> NewBlobs(store::Store* master, const std::string& use
       (it == their_uidnext.end() || m.uid >= it->second ? fresh : old).insert(m.guid);
     }
   }
-  json::Value out = json::Value::Array();
-  uint64_t bytes = 0;
+  BlobBatch out;
   for (const auto& g : fresh) {
     if (old.count(g)) continue;
     auto data = master->ReadMessage(user, g);
     if (!data.ok()) return std::nullopt;  // the slow path says why
-    bytes += data->size();
-    if (bytes > limits::kReplicationInlineBytes) return std::nullopt;
-    out.Push(json::Value::Object().Set("guid", g).Set("data", Base64Encode(*data)));
-    ++stats->blobs;
-    stats->blob_bytes += data->size();
+    if (out.data.size() + data->size() > limits::kReplicationInlineBytes) return std::nullopt;
+    out.Add(g, *data, stats);
   }
   return out;
 }
@@ -201,20 +207,20 @@ Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* r, const std::s
   const store::SinceMap since = theirs ? DeltaBase(*mine, *theirs) : store::SinceMap();
   ASSIGN_OR_RETURN(store::UserImage image, master->ReadUserImage(user, since));
   Status st = SendBlobs(master, r, user, image, &stats);
-  if (st.ok()) st = ApplyAndCheck(r, user, image, json::Value::Array(), cache);
+  if (st.ok()) st = ApplyAndCheck(r, user, image, {}, cache);
   if (st.ok() || since.empty() || st.code() == Code::kIOError) return st.ok() ? Result<SyncStats>(stats) : st;
   // The delta did not take (a checksum differs, a record is missing on the
   // replica): compare the whole user instead.
   stats.full = true;
   ASSIGN_OR_RETURN(image, master->ReadUserImage(user, {}));
   RETURN_IF_ERROR(SendBlobs(master, r, user, image, &stats));
-  RETURN_IF_ERROR(ApplyAndCheck(r, user, image, json::Value::Array(), cache));
+  RETURN_IF_ERROR(ApplyAndCheck(r, user, image, {}, cache));
   return stats;
 }
 
-Result<json::Value> DirectChannel::Call(const json::Value& request) {
+Result<json::Value> DirectChannel::Call(const json::Value& request, std::string_view attachment) {
   ASSIGN_OR_RETURN(json::Value parsed, json::Parse(json::Serialize(request), {SIZE_MAX, 64}));
-  ASSIGN_OR_RETURN(json::Value answer, HandleReplicaRequest(replica_, parsed));
+  ASSIGN_OR_RETURN(json::Value answer, HandleReplicaRequest(replica_, parsed, attachment));
   return json::Parse(json::Serialize(answer), {SIZE_MAX, 64});
 }
 

@@ -188,30 +188,23 @@ TEST_CASE("replication: a blob altered in transit is refused and nothing is appl
   Pair p;
   REQUIRE(p.master->CreateUser("alice", "pw").ok());
   REQUIRE(p.master->Append("alice", "INBOX", "Subject: a\r\n\r\na\r\n", {}, 1).ok());
-  // A channel that flips a byte of every message file it carries, alone
-  // ("blob") or in a batch ("blobs", or inside "apply").
+  // A channel that flips a byte of every message file it carries, in a
+  // batch ("blobs") or inside "apply": the files are the attachment.
   struct Corrupting : ReplicaChannel {
     DirectChannel inner;
+    int flipped = 0;
     explicit Corrupting(store::Store* r) : inner(r) {}
-    static json::Value Flip(const json::Value& blob) {
-      json::Value copy = blob;
-      std::string data = *blob.GetString("data");
-      data[0] = data[0] == 'A' ? 'B' : 'A';
-      copy.Set("data", data);
-      return copy;
-    }
-    Result<json::Value> Call(const json::Value& req) override {
-      json::Value copy = req;
-      if (req.Find("data") != nullptr) copy = Flip(req);
-      if (const json::Value* list = req.Find("blobs")) {
-        json::Value flipped = json::Value::Array();
-        for (const auto& b : list->Items()) flipped.Push(Flip(b));
-        copy.Set("blobs", flipped);
+    Result<json::Value> Call(const json::Value& req, std::string_view attachment) override {
+      std::string bytes(attachment);
+      if (!bytes.empty()) {
+        bytes[bytes.size() / 2] ^= 0x20;
+        ++flipped;
       }
-      return inner.Call(copy);
+      return inner.Call(req, bytes);
     }
   } bad(p.replica.get());
   auto r = SyncUser(p.master.get(), &bad, "alice");
+  CHECK(bad.flipped > 0);
   CHECK(r.status().code() == Code::kCorruption);
   CHECK(!p.replica->UserExists("alice"));
   // Over an honest channel the same sync goes through.
@@ -312,9 +305,9 @@ struct CountingChannel : ReplicaChannel {
   DirectChannel inner;
   int calls = 0;
   explicit CountingChannel(store::Store* r) : inner(r) {}
-  Result<json::Value> Call(const json::Value& req) override {
+  Result<json::Value> Call(const json::Value& req, std::string_view attachment) override {
     ++calls;
-    return inner.Call(req);
+    return inner.Call(req, attachment);
   }
 };
 

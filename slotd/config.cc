@@ -46,6 +46,8 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
   c.control_socket = take("control_socket");
   c.cluster_ca = take("cluster_ca");
   c.replication_listen = take("replication_listen");
+  ASSIGN_OR_RETURN(c.replication_compress, file.GetBool("replication_compress", false));
+  rest.Erase("replication_compress");
   const std::string peers = take("store_slots");
   for (size_t pos = 0; pos < peers.size();) {
     size_t comma = peers.find(',', pos);

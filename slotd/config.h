@@ -40,6 +40,7 @@ struct SlotdConfig {
   std::string control_socket;  // Unix socket; empty: none
   std::string cluster_ca;      // the CA control and replication peers must chain to
   std::string replication_listen;  // TCP with mutual TLS; empty: none
+  bool replication_compress = false;  // a master asks its replicas for zlib
 };
 
 // The keys this module reads on top of imapd's (doc/production-dat.md

@@ -23,7 +23,7 @@ Status ReplicationService::AcceptHello(const json::Value& hello) {
   return slot_->AcceptReplicationHello(store, from, static_cast<uint64_t>(epoch));
 }
 
-void ReplicationService::Handle(const json::Value& req, Reply reply) {
+void ReplicationService::Handle(const json::Value& req, std::string attachment, Reply reply) {
   auto refuse = [&](const Status& st) {
     log::Warning("replication: refused a request: " + st.ToString());
     reply(slots::ErrorReply(st));
@@ -39,8 +39,9 @@ void ReplicationService::Handle(const json::Value& req, Reply reply) {
   // A user's requests queue behind its other work; requests about no user
   // (the user list) take a key no user name can be.
   const std::string key = user->empty() ? std::string("\x01replication") : *user;
-  imap_->pool().Submit(key, [st, loop, req, reply, who = *user] {
-    auto answer = replication::HandleReplicaRequest(st, req);
+  auto bytes = std::make_shared<std::string>(std::move(attachment));  // not copied per task copy
+  imap_->pool().Submit(key, [st, loop, req, reply, bytes, who = *user] {
+    auto answer = replication::HandleReplicaRequest(st, req, *bytes);
     loop->Post([answer, reply, req, who] {
       if (!answer.ok()) {
         // A refused request may be damage in transit or a confused master:

@@ -21,7 +21,7 @@ class ReplicationService : public slots::ControlService {
 
   json::Value Hello() override;
   Status AcceptHello(const json::Value& hello) override;
-  void Handle(const json::Value& request, Reply reply) override;
+  void Handle(const json::Value& request, std::string attachment, Reply reply) override;
 
  private:
   SlotService* slot_;

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "imapd/server.h"
 #include "lmtpd/server.h"
+#include "replication/tcp_channel.h"
 #include "slotd/config.h"
 #include "slotd/replication_service.h"
 #include "slotd/service.h"
@@ -107,7 +108,10 @@ Status RunSlot(const ConfigFile& file) {
     slots::ControlOptions options;
     options.protocol = "slotmail-replication";
     options.log_name = "replication";
+    options.version = replication::kReplicationVersion;
     options.max_line_bytes = limits::kMaxReplicationLineBytes;
+    options.max_attach_bytes = limits::kMaxReplicationAttachBytes;
+    options.allow_compression = true;
     options.tcp_listen = config.replication_listen;
     options.tls = control_options.tls;
     replication = std::make_unique<slots::ControlServer>(options, server->loop(),

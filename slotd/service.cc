@@ -86,6 +86,7 @@ void SlotService::StartReplicator() {
     t.store = role_.store;
     t.from = config_.identity.slot;
     t.epoch = role_.epoch;
+    t.compress = config_.replication_compress;
     targets.push_back({peer.slot, [t]() -> Result<std::unique_ptr<replication::ReplicaChannel>> {
                          ASSIGN_OR_RETURN(auto ch, replication::TcpChannel::Connect(t));
                          return std::unique_ptr<replication::ReplicaChannel>(std::move(ch));
@@ -162,7 +163,8 @@ void SlotService::ApplyRole() {
   if (was_open) imap_->DisconnectLoggedIn();
 }
 
-void SlotService::Handle(const json::Value& req, Reply reply) {
+void SlotService::Handle(const json::Value& req, std::string /*attachment: none here*/,
+                         Reply reply) {
   const std::string op = *req.GetString("op");  // the server checked it
   if (op == "status") return StatusOp(std::move(reply));
   if (op == "admin") return Admin(req, std::move(reply));

@@ -39,7 +39,7 @@ class SlotService : public slots::ControlService {
   void set_control(const slots::ControlServer* control) { control_ = control; }
 
   json::Value Hello() override;
-  void Handle(const json::Value& request, Reply reply) override;
+  void Handle(const json::Value& request, std::string attachment, Reply reply) override;
 
   // Opens or closes the gate to match the role (and disconnects logged-in
   // sessions when it closes), and runs the replicator while master. Call

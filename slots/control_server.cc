@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <optional>
+
 #include "common/config.h"
 #include "common/fs.h"
 #include "common/limits.h"
@@ -57,8 +59,25 @@ class ControlServer::Conn : public net::Connection::Handler,
 
   void Process() {
     while (!busy_ && !closed_) {
-      const size_t nl = in_.find('\n');
+      if (waiting_) {
+        // A request whose attachment is still arriving.
+        if (in_.size() < attach_bytes_) return;
+        std::string attachment;
+        if (in_.size() == attach_bytes_) {
+          attachment = std::move(in_);
+          in_.clear();
+        } else {
+          attachment = in_.substr(0, attach_bytes_);
+          in_.erase(0, attach_bytes_);
+        }
+        json::Value req = std::move(*waiting_);
+        waiting_.reset();
+        Request(req, std::move(attachment));
+        continue;
+      }
+      const size_t nl = in_.find('\n', scanned_);
       if (nl == std::string::npos) {
+        scanned_ = in_.size();  // a long line is scanned once, not once per read
         if (in_.size() > server_->options_.max_line_bytes) {
           return Refuse(Status::TooBig("a line is longer than " +
                                        std::to_string(server_->options_.max_line_bytes) + " bytes"));
@@ -67,6 +86,7 @@ class ControlServer::Conn : public net::Connection::Handler,
       }
       std::string line = in_.substr(0, nl);
       in_.erase(0, nl + 1);
+      scanned_ = 0;
       if (line.size() > server_->options_.max_line_bytes) {
         return Refuse(Status::TooBig("a line is longer than " +
                                      std::to_string(server_->options_.max_line_bytes) + " bytes"));
@@ -85,7 +105,21 @@ class ControlServer::Conn : public net::Connection::Handler,
         Send(ErrorReply(Status::InvalidArgument("not JSON: " + msg.status().message())));
         continue;
       }
-      Request(*msg);
+      if (const json::Value* attach = msg->is_object() ? msg->Find("attach") : nullptr) {
+        // Where the next line starts depends on it: a bad one ends the
+        // connection, since nothing after it can be read in step.
+        const size_t max = server_->options_.max_attach_bytes;
+        if (max == 0) return Refuse(Status::Protocol("this channel takes no attachments"));
+        if (!attach->is_int() || attach->AsInt() < 0 ||
+            static_cast<uint64_t>(attach->AsInt()) > max) {
+          return Refuse(Status::TooBig("attach must be a byte count from 0 to " +
+                                       std::to_string(max)));
+        }
+        attach_bytes_ = static_cast<size_t>(attach->AsInt());
+        waiting_ = std::move(*msg);
+        continue;
+      }
+      Request(*msg, std::string());
     }
   }
 
@@ -96,22 +130,35 @@ class ControlServer::Conn : public net::Connection::Handler,
     } else if (auto h = msg->GetString("hello"); !h.ok() || *h != server_->options_.protocol) {
       bad = Status::Protocol("expected {\"hello\":\"" + server_->options_.protocol +
                              "\",\"version\":N} first");
-    } else if (auto v = msg->GetInt("version"); !v.ok() || *v != kControlVersion) {
+    } else if (auto v = msg->GetInt("version"); !v.ok() || *v != server_->options_.version) {
       bad = Status::Protocol("unsupported protocol version; this slot speaks version " +
-                             std::to_string(kControlVersion));
+                             std::to_string(server_->options_.version));
     } else {
       bad = server_->service_->AcceptHello(*msg);
     }
     if (!bad.ok()) return Refuse(bad);
     said_hello_ = true;
     conn_->SetReadTimeout(limits::kControlIdleTimeout);
-    json::Value reply = json::Value::Object().Set("ok", true).Set("version", kControlVersion);
+    json::Value reply =
+        json::Value::Object().Set("ok", true).Set("version", server_->options_.version);
     const json::Value fields = server_->service_->Hello();  // kept alive for the loop
     for (const auto& [k, v] : fields.Members()) reply.Set(k, v);
+    // Compression when asked for and allowed; any other answer leaves the
+    // connection as it is (the client sees no "compress" and goes on plain).
+    auto z = msg->GetString("compress");
+    const bool compress = z.ok() && *z == kCompressZlib && server_->options_.allow_compression;
+    if (compress) reply.Set("compress", kCompressZlib);
     Send(reply);
+    if (compress) {
+      log::Info(server_->options_.log_name + ": " + Who() + " compresses (zlib)");
+      Status st = conn_->StartCompression(in_);  // the answer above goes out plain
+      in_.clear();
+      scanned_ = 0;
+      if (!st.ok()) return Refuse(st);
+    }
   }
 
-  void Request(const json::Value& req) {
+  void Request(const json::Value& req, std::string attachment) {
     json::Value id;
     if (const json::Value* i = req.Find("id")) id = *i;
     if (!req.is_object()) return Send(ErrorReply(Status::InvalidArgument("a request is a JSON object")));
@@ -121,7 +168,7 @@ class ControlServer::Conn : public net::Connection::Handler,
     if (auto op = req.GetString("op"); !op.ok()) return Send(WithId(ErrorReply(op.status()), id));
     busy_ = true;
     auto self = shared_from_this();
-    server_->service_->Handle(req, [self, id](json::Value reply) {
+    server_->service_->Handle(req, std::move(attachment), [self, id](json::Value reply) {
       self->busy_ = false;
       if (self->closed_) return;
       if (!reply.Find("ok")) {
@@ -161,6 +208,9 @@ class ControlServer::Conn : public net::Connection::Handler,
   std::string peer_;
   std::unique_ptr<net::Connection> conn_;
   std::string in_;
+  size_t scanned_ = 0;  // in_[0, scanned_) holds no '\n'
+  std::optional<json::Value> waiting_;  // a request until its attachment is in
+  size_t attach_bytes_ = 0;             // that attachment's length
   bool said_hello_ = false;
   bool busy_ = false;
   bool closed_ = false;

@@ -18,6 +18,9 @@
 namespace slotmail::slots {
 
 inline constexpr int kControlVersion = 1;
+// The one compression a hello may ask for ("compress":"zlib"): a raw
+// deflate stream each way, a sync flush after every message.
+inline constexpr const char* kCompressZlib = "zlib";
 
 class ControlService {
  public:
@@ -31,10 +34,12 @@ class ControlService {
     (void)hello;
     return Status::Ok();
   }
-  // Answers one request (a JSON object that has an "op" string). Must call
-  // `reply` exactly once, on the loop thread, now or later; the reply is an
-  // object whose "ok" (and "id") the server fills in unless it has "ok".
-  virtual void Handle(const json::Value& request, Reply reply) = 0;
+  // Answers one request (a JSON object that has an "op" string) and the
+  // bytes attached to it (empty unless the protocol allows attachments).
+  // Must call `reply` exactly once, on the loop thread, now or later; the
+  // reply is an object whose "ok" (and "id") the server fills in unless it
+  // has "ok".
+  virtual void Handle(const json::Value& request, std::string attachment, Reply reply) = 0;
 };
 
 // An error response: {"ok":false,"code":CodeName,"message":...}.
@@ -45,7 +50,12 @@ struct ControlOptions {
   // server with its own name and a larger line limit.
   std::string protocol = "slotmail-control";
   std::string log_name = "control";  // first word of its log lines
+  int version = kControlVersion;     // the one version the hello must name
   size_t max_line_bytes = limits::kMaxControlLineBytes;
+  // A request line with "attach": N is followed by N raw bytes, its
+  // attachment, when N is at most this; 0: requests carry none.
+  size_t max_attach_bytes = 0;
+  bool allow_compression = false;  // a hello may ask for "compress":"zlib"
   std::string tcp_listen;  // "host:port"; empty: none. REQUIRES: tls when set
   std::string unix_path;   // empty: none; created with mode 0600
   std::shared_ptr<TlsContext> tls;  // mutual: LoadServerMutual

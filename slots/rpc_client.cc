@@ -1,5 +1,7 @@
 #include "slots/rpc_client.h"
 
+#include "slots/control_server.h"
+
 namespace slotmail::slots {
 namespace {
 
@@ -30,16 +32,27 @@ Result<std::unique_ptr<RpcClient>> RpcClient::Open(std::unique_ptr<LineClient> l
     return Status::Protocol("the slot refused the hello: " +
                             (message.ok() ? *message : std::string("no reason given")));
   }
+  if (auto z = answer.GetString("compress"); z.ok()) {
+    // The server agreed to what our hello asked for; nothing else is valid.
+    auto asked = hello.GetString("compress");
+    if (!asked.ok() || *asked != *z || *z != kCompressZlib) {
+      return Status::Protocol("the slot answered compress \"" + z->substr(0, 16) +
+                              "\", which the hello did not ask for");
+    }
+    RETURN_IF_ERROR(client->line_->StartCompression());
+  }
   client->hello_ = std::move(answer);
   return client;
 }
 
-Result<json::Value> RpcClient::Call(const json::Value& request, Millis timeout) {
+Result<json::Value> RpcClient::Call(const json::Value& request, Millis timeout,
+                                    std::string_view attachment) {
   const int64_t id = next_id_++;
   json::Value req = json::Value::Object().Set("id", id);
   for (const auto& [k, v] : request.Members()) req.Set(k, v);
+  if (!attachment.empty()) req.Set("attach", static_cast<int64_t>(attachment.size()));
   line_->SetTimeout(timeout);
-  RETURN_IF_ERROR(line_->WriteLine(json::Serialize(req)));
+  RETURN_IF_ERROR(line_->WriteLine(json::Serialize(req), attachment));
   ASSIGN_OR_RETURN(std::string line, line_->ReadLine(max_line_));
   auto answer = json::Parse(line, Limits(max_line_));
   if (!answer.ok()) return Status::Protocol("bad answer from the slot: " + answer.status().message());

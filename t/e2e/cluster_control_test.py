@@ -211,6 +211,21 @@ class FramingTest(ControlTestCase):
         self.assertTrue(conn.closed())
         self.log_has(r"warning control: refused local socket", start)
 
+    def test_attachment_is_refused_and_closes(self):
+        # Only the replication channel carries bytes after a line; here the
+        # next line could not be found, so the connection ends.
+        start = self.log_size()
+        conn = self.connect()
+        conn.hello()
+        conn.send_raw(b'{"id":1,"op":"admin","args":["user","add","eve"],"attach":3}\nabc')
+        answer = conn.reply()
+        self.assertEqual((answer["ok"], answer["code"]), (False, "Protocol"), answer)
+        self.assertIn("takes no attachments", answer["message"])
+        self.assertTrue(conn.closed())
+        self.log_has(r"warning control: refused local socket: this channel takes no attachments",
+                     start)
+        self.assertUnchanged()
+
     def test_oversized_line_is_too_big_and_closes(self):
         start = self.log_size()
         conn = self.connect()

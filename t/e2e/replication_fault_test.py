@@ -25,7 +25,7 @@ replica catches up only after the last kill.
 
 Addresses: RefusalTest on 127.0.0.91-93, KillTest on 127.0.0.94-96.
 """
-import base64
+import hashlib
 import imaplib
 import json
 import os
@@ -43,7 +43,7 @@ from clusterlib import REPLICATION, Cluster, ControlConn, fetch_all, plain_tcp_r
 from slotlib import TestCA, wait_for
 
 USER, PASSWORD = "alice", "secret"
-HELLO = {"hello": "slotmail-replication", "version": 1, "store": "s1", "from": "m1:1",
+HELLO = {"hello": "slotmail-replication", "version": 2, "store": "s1", "from": "m1:1",
          "epoch": 1}
 # The kill loop runs at least KILL_MIN_SECONDS and until MIN_KILLS kills,
 # never longer than KILL_MAX_SECONDS.
@@ -181,10 +181,10 @@ class RefusalTest(unittest.TestCase):
             ("a JSON array", b"[1,2,3]\n", "Protocol", "expected a hello object first",
              refused + "expected a hello object first"),
             ("wrong version", dict(HELLO, version=99), "Protocol",
-             "this slot speaks version 1", refused + "unsupported protocol version"),
+             "this slot speaks version 2", refused + "unsupported protocol version"),
             ("wrong hello name", dict(HELLO, hello="slotmail-control"), "Protocol",
              '"hello":"slotmail-replication"', refused + 'expected \\{"hello":"slotmail-replication"'),
-            ("no hello name", {"version": 1, "store": "s1", "from": "m1:1", "epoch": 1},
+            ("no hello name", {"version": 2, "store": "s1", "from": "m1:1", "epoch": 1},
              "Protocol", "slotmail-replication", refused + "expected \\{\"hello\""),
             ("old epoch", dict(HELLO, epoch=0), "Permission", "older than epoch 1",
              refused + "sender m1:1 has epoch 0, older than epoch 1"),
@@ -334,23 +334,34 @@ class RefusalTest(unittest.TestCase):
                 if image is not None:
                     req["image"] = image
                 refused(req, "InvalidArgument", message, "apply: " + what)
-        # A blob whose bytes do not hash to its GUID: Corruption, nothing kept.
+        # A message file whose bytes do not hash to its GUID: Corruption,
+        # nothing kept. Files travel after the request's line ("attach").
         data = b"From: x@example.com\r\nSubject: forged\r\n\r\nnot what the GUID says\r\n"
         forged = "ab" * 32
-        with self.subTest("blob: wrong hash"):
-            refused({"id": 200, "op": "blob", "user": USER, "guid": forged,
-                     "data": base64.b64encode(data).decode()},
-                    "Corruption", "do not match GUID " + forged, "blob: wrong hash")
+
+        def blobs(id, guids_sizes, attached, **extra):
+            req = dict({"id": id, "op": "blobs", "user": USER,
+                        "blobs": [{"guid": g, "size": n} for g, n in guids_sizes],
+                        "attach": len(attached)}, **extra)
+            return json.dumps(req).encode() + b"\n" + attached
+
+        with self.subTest("blobs: wrong hash"):
+            refused(blobs(200, [(forged, len(data))], data),
+                    "Corruption", "do not match GUID " + forged, "blobs: wrong hash")
             answer = conn.call({"id": 201, "op": "missing", "user": USER, "guids": [forged]})
             self.assertEqual(answer, {"id": 201, "ok": True, "missing": [forged]})
         other = [
-            ("blob: a GUID that is not one", {"id": 210, "op": "blob", "user": USER,
-                                              "guid": "../../etc/passwd", "data": ""},
+            ("blobs: a GUID that is not one", blobs(210, [("../../etc/passwd", 1)], b"x"),
              "InvalidArgument", "GUID"),
-            ("blob: data not base64", {"id": 211, "op": "blob", "user": USER,
-                                       "guid": forged, "data": "%%%%"}, "InvalidArgument", ""),
-            ("blob: no data", {"id": 212, "op": "blob", "user": USER, "guid": forged},
-             "InvalidArgument", "data"),
+            ("blobs: sizes short of the attachment", blobs(211, [(forged, 3)], b"abcd"),
+             "InvalidArgument", "add up to 3, not the 4 attached bytes"),
+            ("blobs: sizes beyond the attachment", blobs(212, [(forged, 9)], b"abcd"),
+             "InvalidArgument", "exceed the 4 attached bytes"),
+            ("blobs: no size", blobs(213, [], b"", blobs=[{"guid": forged}]),
+             "InvalidArgument", "size"),
+            ("attached bytes without a blobs list",
+             json.dumps({"id": 214, "op": "summary", "user": USER, "attach": 3}).encode() +
+             b"\nabc", "InvalidArgument", "attached bytes without a blobs list"),
             ("missing: guids not GUIDs", {"id": 213, "op": "missing", "user": USER,
                                           "guids": ["../x"]}, "InvalidArgument", "guids"),
             ("missing: guids a string", {"id": 214, "op": "missing", "user": USER,
@@ -361,8 +372,8 @@ class RefusalTest(unittest.TestCase):
                                           "image": self.image}, "InvalidArgument", "user name"),
             ("delete_user with ../", {"id": 222, "op": "delete_user", "user": "alice/../bob"},
              "InvalidArgument", "user name"),
-            ("blob for a user with ../", {"id": 223, "op": "blob", "user": "..", "guid": forged,
-                                          "data": ""}, "InvalidArgument", "user name"),
+            ("blobs for a user with ../", {"id": 223, "op": "blobs", "user": "..",
+                                           "blobs": []}, "InvalidArgument", "user name"),
             ("user as a number", {"id": 224, "op": "summary", "user": 7}, "InvalidArgument",
              "user"),
             ("no user", {"id": 225, "op": "delete_user"}, "InvalidArgument", "user missing"),
@@ -385,6 +396,43 @@ class RefusalTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.c.data_dir, "alice")))
         self.assertFalse(os.path.exists(os.path.join(self.c.data_dir, "etc")))
 
+    def test_broken_attachment_framing_is_refused_and_closed(self):
+        # Where the next request starts depends on "attach": a bad one ends
+        # the connection (nothing after it could be read in step), and a
+        # peer that goes away in the middle of an attachment changes nothing.
+        before = self.snapshot()
+        start = self.log_size()
+        forged = "ef" * 32
+        for what, attach in [("negative", -1), ("a string", "12"),
+                             ("beyond the limit", 1 << 31)]:
+            with self.subTest("attach " + what):
+                conn = self.connect_valid()
+                try:
+                    answer = conn.call({"id": 1, "op": "blobs", "user": USER, "attach": attach,
+                                        "blobs": [{"guid": forged, "size": 1}]})
+                    self.assertEqual(answer.get("code"), "TooBig", (what, answer))
+                    self.assertIn("attach must be a byte count", answer.get("message", ""))
+                    self.assertTrue(conn.closed(), "still open after attach " + what)
+                finally:
+                    conn.close()
+        with self.subTest("attachment cut short"):
+            data = b"From: x@example.com\r\nSubject: cut\r\n\r\ncut\r\n"
+            guid = hashlib.sha256(data).hexdigest()
+            conn = self.connect_valid()
+            conn.send_raw(json.dumps({"id": 1, "op": "blobs", "user": USER,
+                                      "attach": len(data),
+                                      "blobs": [{"guid": guid, "size": len(data)}]}).encode() +
+                          b"\n" + data[:len(data) // 2])
+            conn.close()
+            conn = self.connect_valid()
+            try:
+                answer = conn.call({"id": 2, "op": "missing", "user": USER, "guids": [guid]})
+                self.assertEqual(answer, {"id": 2, "ok": True, "missing": [guid]})
+            finally:
+                conn.close()
+        self.log_has(r"replication: refused 127\.0\.0\.1: attach must be a byte count", start)
+        self.assertUnchanged(before, "broken attachments")
+
     def test_refused_requests_are_logged(self):
         # A refused request after a valid hello (a bad image, a blob that
         # does not match its GUID: possible corruption in transit) leaves a
@@ -393,8 +441,9 @@ class RefusalTest(unittest.TestCase):
         conn = self.connect_valid()
         try:
             forged = "cd" * 32
-            answer = conn.call({"id": 1, "op": "blob", "user": USER, "guid": forged,
-                                "data": "eA=="})
+            conn.send_raw(json.dumps({"id": 1, "op": "blobs", "user": USER, "attach": 1,
+                                      "blobs": [{"guid": forged, "size": 1}]}).encode() + b"\nx")
+            answer = conn.reply()
             self.assertEqual(answer.get("code"), "Corruption", answer)
             answer = conn.call({"id": 2, "op": "apply", "user": USER, "image": {}})
             self.assertEqual(answer.get("code"), "InvalidArgument", answer)

@@ -29,8 +29,11 @@ def mailbox_table(c, slot, user):
 
 
 class ReplicationTest(unittest.TestCase):
+    """With the channel compressed (zlib, negotiated in the hello); the
+    other tests of replication run it plain."""
+
     def setUp(self):
-        self.c = Cluster("127.0.0.81")
+        self.c = Cluster("127.0.0.81", local_extra=["replication_compress = yes"])
         self.addCleanup(self.c.close)
         self.c.ok("user", "add", USER, "--store", "s1", "--password-stdin", input=PASSWORD)
 
@@ -61,6 +64,7 @@ class ReplicationTest(unittest.TestCase):
                        b"From: b@example.com\r\nSubject: over lmtp\r\n\r\nhello\r\n")
         wait_for(lambda: self.replica_equal("s1", USER), timeout=15,
                  what="the replica to equal the master")
+        self.assertRegex(replica.stderr(), r"replication: 127\.0\.0\.\d+ compresses \(zlib\)")
         # The master's status says the replica is current.
         code, st = c.status()
         row = [s for s in st["slots"] if s["slot"] == master.name][0]

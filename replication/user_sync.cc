@@ -1,5 +1,7 @@
 #include "replication/user_sync.h"
 
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -60,31 +62,38 @@ struct BlobBatch {
 // Sends the message files of `image` the replica lacks.
 Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& user,
                  const store::UserImage& image, SyncStats* stats) {
-  std::set<std::string> guids;
+  std::map<std::string, uint64_t> sizes;  // guid -> bytes
   for (const auto& b : image.mailboxes) {
-    for (const auto& m : b.records) guids.insert(m.guid);
+    for (const auto& m : b.records) sizes[m.guid] = m.size;
   }
-  if (guids.empty()) return Status::Ok();
+  if (sizes.empty()) return Status::Ok();
   json::Value list = json::Value::Array();
-  for (const auto& g : guids) list.Push(g);
+  for (const auto& [g, size] : sizes) list.Push(g);
   json::Value req = Request("missing", user);
   req.Set("guids", list);
   ASSIGN_OR_RETURN(json::Value answer, r->Call(req));
   const json::Value* missing = answer.Find("missing");
   if (missing == nullptr || !missing->is_array()) return Status::Protocol("missing: no list");
+  uint64_t missing_bytes = 0;
+  for (const json::Value& g : missing->Items()) {
+    if (!g.is_string() || !sizes.count(g.AsString())) return Status::Protocol("missing: unknown GUID");
+    missing_bytes += sizes[g.AsString()];
+  }
   // In batches of up to kReplicationInlineBytes: the replica makes each
-  // batch durable with two syncs, not two per file.
+  // batch durable with two syncs, not two per file. One buffer for all of
+  // them, allocated once (growing it was most of the master's CPU time).
   BlobBatch batch;
+  batch.data.reserve(std::min(missing_bytes, limits::kReplicationInlineBytes));
   auto flush = [&]() -> Status {
     if (batch.empty()) return Status::Ok();
     json::Value req = Request("blobs", user);
     req.Set("blobs", std::move(batch.list));
     Status st = r->Call(req, batch.data).status();
-    batch = BlobBatch();
+    batch.list = json::Value::Array();
+    batch.data.clear();  // keeps the buffer
     return st;
   };
   for (const json::Value& g : missing->Items()) {
-    if (!g.is_string() || !guids.count(g.AsString())) return Status::Protocol("missing: unknown GUID");
     ASSIGN_OR_RETURN(std::string bytes, master->ReadMessage(user, g.AsString()));
     if (!batch.empty() && batch.data.size() + bytes.size() > limits::kReplicationInlineBytes) {
       RETURN_IF_ERROR(flush());

@@ -116,6 +116,7 @@ class ControlServer::Conn : public net::Connection::Handler,
                                        std::to_string(max)));
         }
         attach_bytes_ = static_cast<size_t>(attach->AsInt());
+        in_.reserve(attach_bytes_);  // grown once, not doubled and copied as it arrives
         waiting_ = std::move(*msg);
         continue;
       }

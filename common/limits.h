@@ -199,6 +199,9 @@ inline constexpr std::chrono::milliseconds kReplicationRetryMax{10000};
 // answered with a temporary error (or, with on_replica_down=degrade, as in
 // async mode). Well above a healthy round trip, well below client timeouts.
 inline constexpr std::chrono::milliseconds kSyncReplicationTimeout{10000};
+// Sync mode: connections to each replica kept open for writers between
+// their syncs (a writer finding none idle opens another).
+inline constexpr size_t kSyncModeConnections = 16;
 // Connections a master keeps to each replica: that many users sync at
 // once (the replica applies different users in parallel, and their syncs
 // share the disk's journal commits).

@@ -4,6 +4,7 @@
 // pipe in tests (DirectChannel).
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 #include "common/json.h"
@@ -22,6 +23,9 @@ class ReplicaChannel {
   // `attachment` (the message files its "blobs" list names), and returns
   // the answer's fields when ok; an error answer becomes the Status it names.
   virtual Result<json::Value> Call(const json::Value& request, std::string_view attachment = {}) = 0;
+  // The longest one Call may take from now on (a transport without
+  // timeouts ignores it).
+  virtual void SetCallTimeout(std::chrono::milliseconds timeout) { (void)timeout; }
 };
 
 // A replica in this process: every request and answer still goes through

@@ -32,6 +32,9 @@ Replicator::Replicator(store::Store* master, std::vector<ReplicaTarget> replicas
     r.target = std::move(t);
     replicas_.push_back(std::move(r));
   }
+  for (Replica& r : replicas_) {
+    writers_.push_back(std::make_unique<WriterSide>(r.target, r.cache.get()));
+  }
 }
 
 Replicator::~Replicator() { Stop(); }
@@ -57,29 +60,53 @@ bool Replicator::AllConnected() const {
 }
 
 Status Replicator::WaitConfirmed(const std::string& user, std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  const uint64_t after = passes_started_;
-  ++waiters_[user];
-  cv_.notify_all();  // the thread goes on at once instead of polling
-  const bool done = cv_.wait_for(lock, timeout, [&] {
-    return stopping_ || confirmed_pass_[user] > after || failed_pass_[user] > after;
-  });
-  Status st;
-  if (stopping_) {
-    st = Status::IOError("replication stopped");
-  } else if (!done) {
-    st = Status::IOError("the replicas did not confirm within " +
-                         std::to_string(timeout.count()) + " ms");
-  } else if (confirmed_pass_[user] <= after) {
-    st = Status::IOError(last_unreachable_pass_ > after ? "a replica is unreachable"
-                                                        : "the replica refused the change");
+  const auto deadline = Clock::now() + timeout;
+  for (const auto& w : writers_) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return Status::IOError("replication stopped");
+      if (std::count(stats_.down.begin(), stats_.down.end(), w->target.name) > 0) {
+        return Status::IOError("a replica is unreachable");
+      }
+    }
+    auto done = w->gate.Run(user, [&] { return WriterSync(w.get(), user); }, deadline);
+    if (!done.ok()) {
+      return Status::IOError(std::string(ChannelFailed(done.status()) ? "a replica is unreachable: "
+                                                                      : "the replica refused the change: ") +
+                             done.status().message());
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (done->changed) ++stats_.users_synced;
+    stats_.blob_bytes += done->blob_bytes;
   }
-  if (--waiters_[user] == 0) {
-    waiters_.erase(user);
-    confirmed_pass_.erase(user);
-    failed_pass_.erase(user);
+  return Status::Ok();
+}
+
+Result<SyncStats> Replicator::WriterSync(WriterSide* w, const std::string& user) {
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<ReplicaChannel> ch;
+    {
+      std::lock_guard<std::mutex> lock(w->mu);
+      if (!w->idle.empty()) {
+        ch = std::move(w->idle.back());
+        w->idle.pop_back();
+      }
+    }
+    const bool reused = ch != nullptr;
+    if (!reused) {
+      ASSIGN_OR_RETURN(ch, w->target.connect());
+      ch->SetCallTimeout(limits::kSyncReplicationTimeout);
+    }
+    Result<SyncStats> r = SyncUser(master_, ch.get(), user, w->cache);
+    if (r.ok() || !ChannelFailed(r.status())) {
+      std::lock_guard<std::mutex> lock(w->mu);
+      if (w->idle.size() < limits::kSyncModeConnections) w->idle.push_back(std::move(ch));
+      return r;
+    }
+    // A connection that waited in the pool may have gone stale (the replica
+    // restarted): one more try on a fresh one.
+    if (!reused || attempt > 0) return r;
   }
-  return st;
 }
 
 ReplicatorStats Replicator::stats() const {
@@ -99,26 +126,14 @@ void Replicator::Loop() {
     if (!more.ok()) log::Error("replication: " + more.status().ToString());
     lock.lock();
     // Go straight on while the log has more; otherwise look again soon.
-    // A sync-mode writer waiting is reason enough to go on at once.
-    if ((!more.ok() || !*more) && waiters_.empty()) {
-      cv_.wait_for(lock, limits::kReplicationPollInterval,
-                   [this] { return stopping_ || !waiters_.empty(); });
+    if (!more.ok() || !*more) {
+      cv_.wait_for(lock, limits::kReplicationPollInterval, [this] { return stopping_; });
     }
   }
 }
 
 Result<bool> Replicator::RunOnce() {
-  uint64_t pass;
   std::set<std::string> unique;
-  {
-    // Every user a sync-mode writer waits for is synced in this pass,
-    // whatever the log says: the log entry of its write may have gone with
-    // a pass that started before the writer began to wait.
-    std::lock_guard<std::mutex> lock(mu_);
-    pass = ++passes_started_;
-    for (const auto& [user, n] : waiters_) unique.insert(user);
-  }
-  failed_now_.clear();
   ASSIGN_OR_RETURN(store::ChangeBatch batch, master_->ReadChanges(limits::kReplicationBatchUsers));
   unique.insert(batch.users.begin(), batch.users.end());
   // Users that failed before come round again once their wait is over.
@@ -149,18 +164,7 @@ Result<bool> Replicator::RunOnce() {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.down = down;
     all_connected_ = down.empty();
-    // Sync-mode waiters of this pass's users learn the outcome.
-    if (!confirmed) last_unreachable_pass_ = pass;
-    for (const auto& u : users) {
-      if (!waiters_.count(u)) continue;
-      if (confirmed && !failed_now_.count(u)) {
-        confirmed_pass_[u] = pass;
-      } else {
-        failed_pass_[u] = pass;
-      }
-    }
   }
-  cv_.notify_all();
   bool more_full = false;
   for (const Replica& r : replicas_) more_full = more_full || !r.full_pass.empty();
   // Down too long: the full pass at its reconnection covers what the log
@@ -230,12 +234,13 @@ bool Replicator::Connect(Replica* r) {
 
 std::vector<Result<SyncStats>> Replicator::SyncLanes(Replica* r,
                                                      const std::vector<std::string>& users) {
+  SyncGate* gate = &writers_[static_cast<size_t>(r - replicas_.data())]->gate;
   std::vector<ReplicaChannel*> lanes = {r->channel.get()};
   for (auto& e : r->extra) lanes.push_back(e.get());
   std::vector<Result<SyncStats>> out(users.size(), Result<SyncStats>(Status::IOError("not synced")));
   auto run = [&](size_t lane) {
     for (size_t i = lane; i < users.size(); i += lanes.size()) {
-      out[i] = SyncUser(master_, lanes[lane], users[i], r->cache.get());
+      out[i] = gate->Run(users[i], [&] { return SyncUser(master_, lanes[lane], users[i], r->cache.get()); });
       if (!out[i].ok() && ChannelFailed(out[i].status())) return;  // this lane is gone
     }
   };
@@ -327,7 +332,6 @@ void Replicator::PublishFullPasses() {
 }
 
 void Replicator::Failed(const std::string& user, const Status& st) {
-  failed_now_.insert(user);
   log::Error("replication: user " + user + " not synced: " + st.ToString());
   std::lock_guard<std::mutex> lock(mu_);
   auto it = retry_.find(user);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "replication/channel.h"
+#include "replication/sync_gate.h"
 #include "replication/user_sync.h"
 
 namespace slotmail::store {
@@ -66,10 +67,14 @@ class Replicator {
   void Stop();
   ReplicatorStats stats() const;
 
-  // Sync mode: waits until a pass that started after this call has
-  // confirmed `user` on every replica (concurrent writers share passes:
-  // group commit). IOError when a pass could not reach every replica or
-  // failed the user, when `timeout` passes, or when replication stops.
+  // Sync mode: syncs `user` to every replica on the calling thread (over
+  // connections of its own, not the replication thread's lanes) and
+  // returns once a sync that started after this call has confirmed it
+  // everywhere. Concurrent writers of one user share one sync (SyncGate:
+  // group commit); writers of different users sync in parallel, and their
+  // applies share the replica's disk syncs. IOError when a replica is
+  // unreachable or refuses the user, when `timeout` passes, or when
+  // replication stops.
   Status WaitConfirmed(const std::string& user, std::chrono::milliseconds timeout);
   // Whether every replica is connected (as of the last pass).
   bool AllConnected() const;
@@ -92,8 +97,20 @@ class Replicator {
     std::vector<std::string> full_pass;  // users still to compare, back first
     FullPassProgress progress;
   };
+  // Sync mode's side of one replica: the writers' threads use these, the
+  // replication thread its lanes; both go through the gate.
+  struct WriterSide {
+    WriterSide(ReplicaTarget t, SummaryCache* c) : target(std::move(t)), cache(c) {}
+    const ReplicaTarget target;
+    SummaryCache* const cache;  // the replica's, shared with the lanes
+    SyncGate gate;              // one sync of a user to this replica at a time
+    std::mutex mu;
+    std::vector<std::unique_ptr<ReplicaChannel>> idle;  // under mu: connected, not in use
+  };
+
   void Loop();
-  std::set<std::string> failed_now_;  // users Failed in the running pass (thread only)
+  // SyncUser of `user` over one of w's connections (made when none is idle).
+  Result<SyncStats> WriterSync(WriterSide* w, const std::string& user);
   // Connects `r` if it is not (and its wait is over); a new connection
   // starts a full pass. False if it is down.
   bool Connect(Replica* r);
@@ -110,6 +127,7 @@ class Replicator {
 
   store::Store* master_;
   std::vector<Replica> replicas_;  // only the replication thread touches these
+  std::vector<std::unique_ptr<WriterSide>> writers_;  // one per replica, in the same order
   std::thread thread_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -119,14 +137,7 @@ class Replicator {
   // Failing user -> when to try again. Only the replication thread (or
   // RunOnce's caller) touches it.
   std::map<std::string, std::chrono::steady_clock::time_point> retry_;
-  // Sync-mode waiting, under mu_: passes are numbered when they start; a
-  // waiter needs a pass numbered above the count at its call.
-  uint64_t passes_started_ = 0;
-  uint64_t last_unreachable_pass_ = 0;  // a pass that missed a replica
-  std::map<std::string, int> waiters_;  // user -> threads waiting
-  std::map<std::string, uint64_t> confirmed_pass_;  // waited user -> last pass confirming it
-  std::map<std::string, uint64_t> failed_pass_;     // waited user -> last pass failing it
-  bool all_connected_ = false;
+  bool all_connected_ = false;  // under mu_
 };
 
 }  // namespace slotmail::replication

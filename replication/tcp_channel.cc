@@ -27,7 +27,7 @@ Result<std::unique_ptr<TcpChannel>> TcpChannel::Connect(const TcpTarget& t) {
 }
 
 Result<json::Value> TcpChannel::Call(const json::Value& request, std::string_view attachment) {
-  return rpc_->Call(request, limits::kReplicationCallTimeout, attachment);
+  return rpc_->Call(request, timeout_, attachment);
 }
 
 }  // namespace slotmail::replication

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/limits.h"
 #include "common/line_client.h"
 #include "replication/channel.h"
 #include "slots/rpc_client.h"
@@ -30,10 +31,12 @@ class TcpChannel : public ReplicaChannel {
   // Connects and says hello within kReplicationConnectTimeout.
   static Result<std::unique_ptr<TcpChannel>> Connect(const TcpTarget& target);
   Result<json::Value> Call(const json::Value& request, std::string_view attachment = {}) override;
+  void SetCallTimeout(std::chrono::milliseconds timeout) override { timeout_ = timeout; }
 
  private:
   explicit TcpChannel(std::unique_ptr<slots::RpcClient> rpc) : rpc_(std::move(rpc)) {}
   std::unique_ptr<slots::RpcClient> rpc_;
+  std::chrono::milliseconds timeout_ = limits::kReplicationCallTimeout;
 };
 
 // The hello a master sends (doc/replication.md "Hello").

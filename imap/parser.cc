@@ -196,6 +196,18 @@ uint64_t CommandParser::LiteralLimitHere() const {
                                                    : limits_.max_literal_bytes;
 }
 
+size_t CommandParser::LineLimitHere() const {
+  if (cmd_.name == "ID") return std::max(limits_.max_line_bytes, limits::kMaxImapIdLineBytes);
+  return limits_.max_line_bytes;
+}
+
+uint64_t CommandParser::CommandLiteralLimitHere() const {
+  if (cmd_.name == "ID") {
+    return std::max(limits_.max_command_literal_bytes, limits::kMaxImapIdLiteralBytes);
+  }
+  return limits_.max_command_literal_bytes;
+}
+
 CommandParser::Event CommandParser::Next(std::string_view* input, Command* out,
                                          ParseError* err) {
   SM_CHECK(state_ != State::kPlainLine) << "Next() while NextLine() holds a partial line";
@@ -220,7 +232,7 @@ CommandParser::Event CommandParser::Next(std::string_view* input, Command* out,
     if (input->empty()) return Event::kNeedMore;
 
     const bool counted = state_ != State::kSkipLine;
-    if (counted && line_bytes_ >= limits_.max_line_bytes) {
+    if (counted && line_bytes_ >= LineLimitHere()) {
       Fail("Command line too long", &event, /*fatal=*/true, /*too_big=*/true);
       *err = error_;
       return event;
@@ -489,7 +501,7 @@ CommandParser::Step CommandParser::LiteralHeaderDone(Event* event) {
     // Skipping it could take forever; RFC 7888 lets us close instead.
     return Fail("Literal too big", event, /*fatal=*/true, /*too_big=*/true);
   }
-  if (size > limit || size > limits_.max_command_literal_bytes - literal_total_) {
+  if (size > limit || size > CommandLiteralLimitHere() - literal_total_) {
     return RefuseLiteral("Literal too big", size, plus, event);
   }
   if (plus && size > limits_.max_nonsync_literal_bytes) {

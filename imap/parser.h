@@ -30,6 +30,9 @@
 // literal (max_append_literal_bytes for APPEND's literals after the mailbox
 // name), all literals of a command together, list depth and the number of
 // arguments (every element of every list counts). Nothing grows past them.
+// ID's line and literals together may always reach kMaxImapIdLineBytes and
+// kMaxImapIdLiteralBytes (common/limits.h): RFC 2971 lets it carry that
+// much before login.
 //
 // Errors and resynchronisation. A non-fatal error is reported as soon as it
 // is seen; the parser then discards input up to the end of the command line
@@ -169,6 +172,9 @@ class CommandParser {
   // Appends to Innermost(); false once max_args is exceeded.
   bool PushArg(Arg arg);
   uint64_t LiteralLimitHere() const;
+  // The line limit, and the limit of all literals, of the command being read.
+  size_t LineLimitHere() const;
+  uint64_t CommandLiteralLimitHere() const;
   // Records an error for the command being read and forgets the command.
   // Unless fatal, the rest of the command line is then discarded.
   Step Fail(std::string message, Event* event, bool fatal = false, bool too_big = false);

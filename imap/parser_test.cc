@@ -334,6 +334,32 @@ TEST_CASE("imap parser: command line too long is fatal") {
         2);
 }
 
+TEST_CASE("imap parser: ID has room for RFC 2971's largest parameter list in every state") {
+  // 30 pairs, 30-octet fields, 1024-octet values, every octet escaped.
+  std::string field = "\"" + std::string(30, 'f') + "\"";
+  std::string value = "\"";
+  for (int i = 0; i < 512; ++i) value += "\\\"\\\\";
+  value += "\"";
+  std::string params, literals;
+  for (int i = 0; i < 30; ++i) {
+    params += (i ? " " : "") + field + " " + value;
+    literals += (i ? " " : "") + field + " {1024+}\r\n" + std::string(1024, 'v');
+  }
+  const std::string id = "a ID (" + params + ")\r\n";
+  REQUIRE(id.size() > ParserLimits::PreAuth().max_line_bytes);
+  for (const ParserLimits& l : {ParserLimits::PreAuth(), ParserLimits::Authenticated()}) {
+    Events got = Parse(id, l);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].rfind("a ID (", 0) == 0);
+    CHECK(Parse("a ID (" + literals + ")\r\n", l).size() == 1);
+  }
+  // The allowance is ID's alone: the same line as another command is too long.
+  CHECK(Parse("a XID (" + params + ")\r\n", ParserLimits::PreAuth()) ==
+        Events{"BAD a: Command line too long [fatal] [toobig]"});
+  CHECK(Parse("a XID (" + literals + ")\r\n", ParserLimits::PreAuth()).back() ==
+        "BAD a: Literal too big [toobig]");
+}
+
 TEST_CASE("imap parser: a fatal error sticks") {
   CommandParser p(Tiny());
   std::string_view in = "a X {100000+}\r\nb NOOP\r\n";

@@ -52,6 +52,28 @@ class ImapCommands(unittest.TestCase):
         self.assertEqual(ns[0], b'(("" "/")) NIL NIL')
         self.assertEqual(m.logout()[0], "BYE")
 
+    def test_rfc2971_id_with_a_full_parameter_list_before_and_after_login(self):
+        # RFC 2971 3.3: up to 30 field/value pairs, fields up to 30 octets,
+        # values up to 1024. The longest line has every octet of every
+        # string escaped (\" or \\); as literals, the values are 30 KB.
+        def quoted(octets):
+            return b'"' + b"".join(b"\\" + bytes([o]) for o in octets) + b'"'
+        escaped = b"ID (" + b" ".join(
+            quoted(b'"\\' * 15) + b" " + quoted(b'"\\' * 512) for _ in range(30)) + b")"
+        self.assertGreater(len(escaped), 63000)
+        literals = b"ID (" + b" ".join(
+            b'"field%02d" {1024+}\r\n' % i + b"v" * 1024 for i in range(30)) + b")"
+        c = slotlib.RawImap(self.slot, login=False)
+        for when in ("before login", "after login"):
+            for command in (escaped, literals):
+                lines, tagged = c.run(command)
+                self.assertTrue(tagged.startswith(b"OK"), (when, tagged[:80]))
+                self.assertEqual([l for l in lines if l.startswith(b"* ID ")],
+                                 [b'* ID ("name" "slotmail" "vendor" "slotmail")'], when)
+            if when == "before login":
+                c.ok("LOGIN alice secret")
+        c.close()
+
     def test_login_failures(self):
         m = self.connect(login=False)
         with self.assertRaises(imaplib.IMAP4.error) as e:

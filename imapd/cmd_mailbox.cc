@@ -82,11 +82,17 @@ void ListSubscriptions(Session& s, const imap::Command& cmd) {
     return s.Finish("OK LSUB completed");
   }
   std::string user = s.user(), pattern = *ref + *pat;
-  s.Async<Result<std::vector<std::string>>>(
-      [user, pattern](store::Store& st) { return st.ListSubscriptions(user, pattern); },
-      [&s](Result<std::vector<std::string>> r) {
+  s.Async<Result<std::vector<LsubEntry>>>(
+      [user, pattern](store::Store& st) -> Result<std::vector<LsubEntry>> {
+        ASSIGN_OR_RETURN(auto subscriptions, st.ListSubscriptions(user));
+        return BuildLsub(pattern, subscriptions);
+      },
+      [&s](Result<std::vector<LsubEntry>> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        for (const auto& name : *r) s.Untagged("LSUB () \"/\" " + MailboxOut(name, s.names()));
+        for (const auto& e : *r) {
+          s.Untagged(std::string("LSUB (") + (e.noselect ? "\\Noselect" : "") + ") \"/\" " +
+                     MailboxOut(e.name, s.names()));
+        }
         s.Finish("OK LSUB completed");
       });
 }

@@ -139,6 +139,28 @@ class ImapCommands(unittest.TestCase):
         self.assertEqual(m.unsubscribe("Lists")[0], "NO")
         m.logout()
 
+    def test_rfc3501_6_3_9_lsub_percent_lists_an_unsubscribed_parent_as_noselect(self):
+        # "foo/bar" subscribed, "foo" not: LSUB with % answers foo with
+        # \Noselect, not foo/bar; * still answers foo/bar alone.
+        m = self.connect()
+        for box in ("Par", "Par/Kid", "Par/Kid/Deep"):
+            m.create(box)
+        self.assertEqual(m.subscribe("Par/Kid/Deep")[0], "OK")
+        typ, lst = m.lsub('""', "Par%")
+        self.assertEqual(lst, [b'(\\Noselect) "/" "Par"'])
+        typ, lst = m.lsub('""', "Par/%")
+        self.assertEqual(lst, [b'(\\Noselect) "/" "Par/Kid"'])
+        typ, lst = m.lsub('""', "Par*")
+        self.assertEqual(lst, [b'() "/" "Par/Kid/Deep"'])
+        # A subscribed parent is listed as itself, once.
+        self.assertEqual(m.subscribe("Par")[0], "OK")
+        self.assertEqual(m.subscribe("Par/Kid")[0], "OK")
+        typ, lst = m.lsub('""', "Par%")
+        self.assertEqual(lst, [b'() "/" "Par"'])
+        for box in ("Par/Kid/Deep", "Par/Kid", "Par"):
+            m.unsubscribe(box)
+        m.logout()
+
     def test_append_select_fetch_store_expunge(self):
         m = self.connect()
         m.create("Flow")

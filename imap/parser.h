@@ -12,11 +12,12 @@
 //  - command name: ATOM-CHARs, returned uppercased.
 //  - kAtom is a *bare token*: printable non-space ASCII except ( ) { " -- a
 //    superset of ATOM-CHAR that also carries sequence sets ("1:*"), LIST
-//    patterns ("%"), astrings ("a]b") and flags ("\Seen"). A '[' inside a
-//    token opens a region, closed by the next ']' outside a quoted string,
-//    in which spaces, parentheses and quoted strings are kept verbatim, so
-//    BODY.PEEK[HEADER.FIELDS (From To)]<0.100> is ONE token. Consumers check
-//    the grammar they need (IsAtom() for strict atoms).
+//    patterns ("%"), astrings ("a]b") and flags ("\Seen"). In FETCH and
+//    UID FETCH a '[' inside a token opens a region, closed by the next ']'
+//    outside a quoted string, in which spaces, parentheses and quoted
+//    strings are kept verbatim, so BODY.PEEK[HEADER.FIELDS (From To)]<0.100>
+//    is ONE token. Elsewhere '[' is an ordinary ATOM-CHAR (LIST "" a[%).
+//    Consumers check the grammar they need (IsAtom() for strict atoms).
 //  - "NIL" in any case is kNil; its value keeps the text as sent, because in
 //    astring position NIL is just an atom.
 //  - quoted strings: \\ and \" escapes only; NUL, CR, LF are refused, and
@@ -172,6 +173,8 @@ class CommandParser {
   // Appends to Innermost(); false once max_args is exceeded.
   bool PushArg(Arg arg);
   uint64_t LiteralLimitHere() const;
+  // The command being read is FETCH or UID FETCH (section brackets).
+  bool InFetch() const;
   // The line limit, and the limit of all literals, of the command being read.
   size_t LineLimitHere() const;
   uint64_t CommandLiteralLimitHere() const;

@@ -71,11 +71,11 @@ struct Listing {
 };
 
 void ListSubscriptions(Session& s, const imap::Command& cmd) {
-  auto ref = MailboxArg(cmd, 0, s.names());
-  auto pat = MailboxArg(cmd, 1, s.names());
-  if (!ref.ok() || !pat.ok() || cmd.args.size() != 2) {
-    return s.FinishBad("LSUB takes a reference and a pattern");
-  }
+  if (cmd.args.size() != 2) return s.FinishBad("LSUB takes a reference and a pattern");
+  auto ref = PatternFrom(cmd.args[0], s.names());
+  if (!ref.ok()) return s.FinishBad(ref.status().message());
+  auto pat = PatternFrom(cmd.args[1], s.names());
+  if (!pat.ok()) return s.FinishBad(pat.status().message());
   if (pat->empty()) {
     // RFC 3501 6.3.9: an empty pattern asks for the hierarchy delimiter.
     s.Untagged("LSUB (\\Noselect) \"/\" \"\"");
@@ -190,9 +190,11 @@ void CmdDelete(Session& s, imap::Command& cmd) {
 }
 
 void CmdRename(Session& s, imap::Command& cmd) {
+  if (cmd.args.size() != 2) return s.FinishBad("RENAME takes two mailbox names");
   auto from = MailboxArg(cmd, 0, s.names());
+  if (!from.ok()) return s.FinishBad(from.status().message());
   auto to = MailboxArg(cmd, 1, s.names());
-  if (!from.ok() || !to.ok()) return s.FinishBad("RENAME takes two mailbox names");
+  if (!to.ok()) return s.FinishBad(to.status().message());
   std::string user = s.user(), a = *from, b = *to;
   RunStatus(s, [user, a, b](store::Store& st) { return st.RenameMailbox(user, a, b); },
             "RENAME completed");
@@ -255,10 +257,9 @@ void CmdList(Session& s, imap::Command& cmd) {
 }
 
 void CmdStatus(Session& s, imap::Command& cmd) {
+  if (cmd.args.size() != 2) return s.FinishBad("STATUS takes a mailbox and a list of items");
   auto name = MailboxArg(cmd, 0, s.names());
-  if (!name.ok() || cmd.args.size() != 2) {
-    return s.FinishBad("STATUS takes a mailbox and a list of items");
-  }
+  if (!name.ok()) return s.FinishBad(name.status().message());
   auto items = ParseStatusItems(cmd.args[1]);
   if (!items.ok()) return s.FinishBad(items.status().message());
   if (s.rev2() && AsksRecent(*items)) return s.FinishBad(kNoRecent);

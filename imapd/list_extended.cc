@@ -186,16 +186,16 @@ Result<ListRequest> ParseList(const imap::Command& cmd, NameEncoding enc) {
     RETURN_IF_ERROR(ParseSelectOptions(args[i++], &req));
   }
   if (i + 2 > args.size()) return Status::Protocol("LIST takes a reference and a pattern");
-  ASSIGN_OR_RETURN(std::string ref, MailboxFrom(args[i++], enc));
+  ASSIGN_OR_RETURN(std::string ref, PatternFrom(args[i++], enc));
   const imap::Arg& pat = args[i++];
   if (pat.kind == imap::Arg::kList) {
     if (pat.list.empty()) return Status::Protocol("Empty list of LIST patterns");
     for (const auto& p : pat.list) {
-      ASSIGN_OR_RETURN(std::string one, MailboxFrom(p, enc));
+      ASSIGN_OR_RETURN(std::string one, PatternFrom(p, enc));
       req.patterns.push_back(ref + one);
     }
   } else {
-    ASSIGN_OR_RETURN(std::string one, MailboxFrom(pat, enc));
+    ASSIGN_OR_RETURN(std::string one, PatternFrom(pat, enc));
     req.delimiter_only = one.empty();
     req.patterns.push_back(ref + one);
   }

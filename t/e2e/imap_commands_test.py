@@ -263,6 +263,37 @@ class ImapCommands(unittest.TestCase):
         self.assertEqual(m.noop()[0], "OK")
         m.logout()
 
+    def test_rfc3501_9_astring_chars_and_bad_texts(self):
+        # RFC 3501 9: list-mailbox takes every ATOM-CHAR, "]" (resp-specials
+        # are ASTRING-CHARs) and the wildcards; "[" and "}" are ATOM-CHARs.
+        c = slotlib.RawImap(self.slot)
+        c.ok("CREATE Odd[1}]")
+        lines = c.ok("LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*")
+        self.assertEqual(lines, [])
+        lines = c.ok('LIST "" Odd[%')
+        self.assertEqual(lines, [b'* LIST (\\HasNoChildren) "/" "Odd[1}]"'])
+        c.ok("SELECT Odd[1}]")
+        c.ok("STATUS Odd[1}] (MESSAGES)")
+        # BODY[...] sections still keep their spaces in FETCH.
+        c.ok("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (From To)])")
+        # A raw UTF-8 name without UTF8=ACCEPT: BAD naming the real problem,
+        # and the connection stays usable after every one of these.
+        utf8 = "Gr\u00fc\u00dfe".encode()
+        for command in (b"COPY 1:* " + utf8, b"STATUS " + utf8 + b" (MESSAGES)",
+                        b"CREATE " + utf8, b'SELECT "' + utf8 + b'"',
+                        b"UID MOVE 1 {%d+}\r\n" % len(utf8) + utf8):
+            lines, tagged = c.run(command)
+            self.assertTrue(tagged.startswith(b"BAD "), (command, tagged))
+            self.assertIn(b"UTF8=ACCEPT", tagged, command)
+            self.assertNotIn(b"sequence set", tagged, command)
+            c.ok("NOOP")
+        for command in ("FROB", "LIST", 'LIST "" "open', "FETCH 1 (FLAGS", "FETCH 1 BODY[",
+                        "a{", "SELECT {x}", "NOOP (", "NOOP )", "LIST \"\" \x7f"):
+            lines, tagged = c.run(command)
+            self.assertTrue(tagged.startswith(b"BAD "), (command, tagged))
+            c.ok("NOOP")
+        c.close()
+
     def test_literal_plus_and_the_append_size_limit(self):
         # LITERAL+ (RFC 7888): a non-synchronising literal beyond LITERAL-'s
         # 4 KiB is taken after login; a literal over the message size limit

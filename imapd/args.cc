@@ -64,19 +64,22 @@ Result<store::Flags> FlagsArg(const imap::Arg& arg) {
       {"\\FLAGGED", store::kFlagFlagged}, {"\\DELETED", store::kFlagDeleted},
       {"\\DRAFT", store::kFlagDraft},
   };
+  // RFC 3501 9: flag-keyword is an atom, and NIL is one (kNil keeps the
+  // text as sent): STORE 1 +FLAGS NIL stores the keyword NIL.
+  const auto is_atom = [](const imap::Arg& a) {
+    return a.kind == imap::Arg::kAtom || a.kind == imap::Arg::kNil;
+  };
   std::vector<imap::Arg> items;
   if (arg.kind == imap::Arg::kList) {
     items = arg.list;
-  } else if (arg.kind == imap::Arg::kAtom) {
+  } else if (is_atom(arg)) {
     items.push_back(arg);  // STORE allows a single flag without parentheses
   } else {
     return Status::Protocol("Invalid flag list");
   }
   store::Flags flags;
   for (const auto& item : items) {
-    if (item.kind != imap::Arg::kAtom || item.value.empty()) {
-      return Status::Protocol("Invalid flag");
-    }
+    if (!is_atom(item) || item.value.empty()) return Status::Protocol("Invalid flag");
     if (item.value[0] == '\\') {
       std::string upper = imap::AsciiUpper(item.value);
       bool known = false;

@@ -15,7 +15,6 @@
 namespace slotmail::imapd {
 namespace {
 
-constexpr char kSystemFlags[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 // IMAP4rev2 has no RECENT status item (RFC 9051 6.3.11): it is a syntax error.
 constexpr char kNoRecent[] = "STATUS RECENT is not part of IMAP4rev2";
 
@@ -131,9 +130,7 @@ void CmdSelect(Session& s, imap::Command& cmd) {
       [&s, examine](Result<Selected> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         auto view = std::make_unique<MailboxView>(r->info, r->messages, examine);
-        s.Untagged(std::string("FLAGS (") + kSystemFlags + ")");
-        s.Untagged(std::string("OK [PERMANENTFLAGS (") + kSystemFlags +
-                   (examine ? "" : " \\*") + ")] Flags permitted");
+        for (const auto& line : view->FlagsResponses()) s.Untagged(line);
         s.Untagged(std::to_string(view->exists()) + " EXISTS");
         if (s.rev2()) {
           // RFC 9051 6.3.2: a LIST response instead of RECENT and UNSEEN.

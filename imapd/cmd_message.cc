@@ -206,7 +206,7 @@ void CmdStore(Session& s, imap::Command& cmd) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         MailboxView* view = s.selected();
         for (const auto& m : r->changed) {
-          view->NoteFlags(m);
+          for (const auto& line : view->NoteFlags(m)) s.Untagged(line);
           uint32_t seq = view->SeqOf(m.uid);
           // RFC 7162 3.1.3: with CONDSTORE the new MODSEQ is sent even for .SILENT.
           if ((silent && !s.condstore()) || seq == 0) continue;

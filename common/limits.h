@@ -81,6 +81,16 @@ inline constexpr size_t kMaxImapListDepthPreAuth = 2;
 inline constexpr size_t kMaxImapArgs = 8192;
 // ID (RFC 2971) sends at most 30 field/value pairs; the rest is small.
 inline constexpr size_t kMaxImapArgsPreAuth = 80;
+// ID (RFC 2971 3.3: at most 30 pairs, fields up to 30 octets, values up to
+// 1024) is valid in every state, so its command has room for the largest
+// one whatever the state's limits: the line with every octet of every
+// string escaped, 30 * (62 + 1 + 2050 + 1) = 63,420 bytes plus "tag ID ()",
+// and as literals 30 * (30 + 1024) bytes. Other commands keep the tighter
+// pre-login limits.
+inline constexpr size_t kMaxImapIdLineBytes = 64 << 10;
+inline constexpr uint64_t kMaxImapIdLiteralBytes = 32 << 10;
+static_assert(kMaxImapIdLineBytes >= 30 * (62 + 1 + 2050 + 1) + 64);
+static_assert(kMaxImapIdLiteralBytes >= 30 * (30 + 1024));
 // SEARCH key nesting (groups, NOT, OR chains); bounds recursion when evaluating.
 inline constexpr size_t kMaxImapSearchDepth = 128;
 // THREAD=REFERENCES tree depth: a reply chain deeper than this (mail anyone

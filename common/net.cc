@@ -83,6 +83,14 @@ bufferevent_filter_result DeflateFilter(evbuffer* src, evbuffer* dst, ev_ssize_t
   return BEV_OK;
 }
 
+// Options of the filters stacked by STARTTLS and COMPRESS. A filter hands
+// written bytes down at once and then runs its write callback ("drained")
+// inside bufferevent_write; deferring its callbacks to the loop keeps the
+// handler from being re-entered inside Connection::Write (a session
+// answering a fatal error would see OnDrained, parse the same input again
+// and answer twice).
+constexpr int kFilterOptions = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS;
+
 void FreeCompressionLayer(void* ctx) { delete static_cast<CompressionLayer*>(ctx); }
 
 // The OpenSSL errors recorded by the TLS layer among `bev` and the layers
@@ -335,6 +343,20 @@ void Connection::TakeInput(std::string* out) {
   size_t old = out->size();
   out->resize(old + n);
   evbuffer_remove(in, out->data() + old, n);
+  InflateHeldBack();
+}
+
+// The compression filter stops inflating once kInflatedInputBuffered bytes
+// wait above it; the rest stays compressed in the layer below. libevent 2.1
+// offers that rest to the filter again only when more bytes arrive, which
+// may be never (the client sent its whole APPEND and waits for the answer).
+// So whenever room is made above, have the filter look again on the next
+// loop turn; it stops by itself once the layer below is empty.
+void Connection::InflateHeldBack() {
+  if (!compressed_ || bev_ == nullptr || closing_) return;
+  if (evbuffer_get_length(bufferevent_get_input(Bev(underlying_))) == 0) return;
+  bufferevent_trigger(Bev(underlying_), EV_READ,
+                      BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 void Connection::Write(std::string_view data) {
@@ -358,7 +380,7 @@ Status Connection::StartTls(const TlsContext* tls) {
   evbuffer_drain(in, evbuffer_get_length(in));
   bufferevent* filter = bufferevent_openssl_filter_new(
       Base(loop_->base()), Bev(bev_), static_cast<SSL*>(tls->NewSession()),
-      BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+      BUFFEREVENT_SSL_ACCEPTING, kFilterOptions);
   if (filter == nullptr) return Status::IOError("cannot start TLS");
   bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
   tls_ = true;
@@ -377,8 +399,8 @@ Status Connection::StartCompression(std::string_view already_read) {
   if (!already_read.empty()) evbuffer_prepend(in, already_read.data(), already_read.size());
   bufferevent_enable(Bev(bev_), EV_READ | EV_WRITE);
   bufferevent* filter =
-      bufferevent_filter_new(Bev(bev_), InflateFilter, DeflateFilter,
-                             BEV_OPT_CLOSE_ON_FREE, FreeCompressionLayer, layer.get());
+      bufferevent_filter_new(Bev(bev_), InflateFilter, DeflateFilter, kFilterOptions,
+                             FreeCompressionLayer, layer.get());
   if (filter == nullptr) return Status::IOError("cannot start compression");
   layer->filter = filter;
   layer.release();  // owned by the filter now
@@ -387,11 +409,8 @@ Status Connection::StartCompression(std::string_view already_read) {
   underlying_ = bev_;
   Attach(filter);
   // Compressed bytes that arrived with the command are not announced again
-  // by the socket: have the filter look at them on the next loop turn.
-  if (evbuffer_get_length(in) > 0) {
-    bufferevent_trigger(Bev(underlying_), EV_READ,
-                        BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
-  }
+  // by the socket either.
+  InflateHeldBack();
   return Status::Ok();
 }
 
@@ -412,6 +431,7 @@ void Connection::PauseReading() {
 
 void Connection::ResumeReading() {
   if (bev_ && !closing_) bufferevent_enable(Bev(bev_), EV_READ);
+  InflateHeldBack();
 }
 
 void Connection::CloseAfterFlush() {

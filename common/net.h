@@ -93,6 +93,7 @@ class Connection {
     virtual void OnDrained(Connection* c) = 0;  // all output has been sent
     // kClosed: the connection is gone (peer, error, or CloseAfterFlush done);
     // no callback follows. kTimeout: nothing read for the read timeout.
+    // None of these runs inside a Connection call (Write, TakeInput...).
     virtual void OnEvent(Connection* c, Event e) = 0;
   };
 
@@ -135,6 +136,7 @@ class Connection {
       : loop_(loop), peer_ip_(std::move(peer_ip)), handler_(handler) {}
   void Attach(void* bev);
   void Free();
+  void InflateHeldBack();
   friend struct NetCallbacks;
 
   EventLoop* loop_;

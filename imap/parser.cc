@@ -44,6 +44,12 @@ bool IsTagChar(char c) { return (IsAtomChar(c) || c == ']') && c != '+'; }
 
 bool IsPrintable(char c) { return c >= 0x20 && c < 0x7f; }
 
+bool IsEightBit(char c) { return (c & 0x80) != 0; }
+
+// The error for an 8-bit byte where the grammar has no room for one.
+constexpr char kEightBitOutsideString[] =
+    "8-bit characters need a literal, or a quoted string after ENABLE UTF8=ACCEPT";
+
 // value * 10 + digit, sticking at UINT64_MAX instead of wrapping.
 uint64_t AppendDigit(uint64_t value, char digit) {
   if (value > (UINT64_MAX - 9) / 10) return UINT64_MAX;
@@ -196,6 +202,18 @@ uint64_t CommandParser::LiteralLimitHere() const {
                                                    : limits_.max_literal_bytes;
 }
 
+size_t CommandParser::LineLimitHere() const {
+  if (cmd_.name == "ID") return std::max(limits_.max_line_bytes, limits::kMaxImapIdLineBytes);
+  return limits_.max_line_bytes;
+}
+
+uint64_t CommandParser::CommandLiteralLimitHere() const {
+  if (cmd_.name == "ID") {
+    return std::max(limits_.max_command_literal_bytes, limits::kMaxImapIdLiteralBytes);
+  }
+  return limits_.max_command_literal_bytes;
+}
+
 CommandParser::Event CommandParser::Next(std::string_view* input, Command* out,
                                          ParseError* err) {
   SM_CHECK(state_ != State::kPlainLine) << "Next() while NextLine() holds a partial line";
@@ -220,7 +238,7 @@ CommandParser::Event CommandParser::Next(std::string_view* input, Command* out,
     if (input->empty()) return Event::kNeedMore;
 
     const bool counted = state_ != State::kSkipLine;
-    if (counted && line_bytes_ >= limits_.max_line_bytes) {
+    if (counted && line_bytes_ >= LineLimitHere()) {
       Fail("Command line too long", &event, /*fatal=*/true, /*too_big=*/true);
       *err = error_;
       return event;
@@ -353,6 +371,7 @@ CommandParser::Step CommandParser::FeedArgStart(char c, Event* event) {
     default:
       break;
   }
+  if (IsEightBit(c)) return Fail(kEightBitOutsideString, event);
   if (!IsTokenChar(c)) return Fail("Invalid character in command", event);
   token_.clear();
   state_ = State::kAtom;
@@ -366,6 +385,7 @@ CommandParser::Step CommandParser::FeedAfterToken(char c, Event* event) {
   }
   if (c == ')') return CloseList(event);
   if (c == '\n') return EndOfLine(event);
+  if (IsEightBit(c)) return Fail(kEightBitOutsideString, event);
   return Fail("Missing space between arguments", event);
 }
 
@@ -388,10 +408,15 @@ CommandParser::Step CommandParser::CloseList(Event* event) {
   return Step::kConsume;
 }
 
+bool CommandParser::InFetch() const {
+  if (cmd_.name == "FETCH") return true;
+  return cmd_.name == "UID" && !cmd_.args.empty() && EqualsIgnoreCase(cmd_.args[0].value, "FETCH");
+}
+
 CommandParser::Step CommandParser::FeedAtom(char c, Event* event) {
   if (IsTokenChar(c)) {
     token_ += c;
-    if (c == '[') {
+    if (c == '[' && InFetch()) {
       quoted_in_bracket_ = false;
       escape_ = false;
       state_ = State::kBracket;
@@ -450,9 +475,8 @@ CommandParser::Step CommandParser::FeedQuoted(char c, Event* event) {
     return Step::kConsume;
   }
   if (c == '\n') return Fail("Unterminated quoted string", event);
-  if (c == '\0' || ((c & 0x80) != 0 && !utf8_)) {
-    return Fail("Invalid character in quoted string", event);
-  }
+  if (IsEightBit(c) && !utf8_) return Fail(kEightBitOutsideString, event);
+  if (c == '\0') return Fail("Invalid character in quoted string", event);
   token_ += c;
   return Step::kConsume;
 }
@@ -489,7 +513,7 @@ CommandParser::Step CommandParser::LiteralHeaderDone(Event* event) {
     // Skipping it could take forever; RFC 7888 lets us close instead.
     return Fail("Literal too big", event, /*fatal=*/true, /*too_big=*/true);
   }
-  if (size > limit || size > limits_.max_command_literal_bytes - literal_total_) {
+  if (size > limit || size > CommandLiteralLimitHere() - literal_total_) {
     return RefuseLiteral("Literal too big", size, plus, event);
   }
   if (plus && size > limits_.max_nonsync_literal_bytes) {

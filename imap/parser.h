@@ -12,11 +12,12 @@
 //  - command name: ATOM-CHARs, returned uppercased.
 //  - kAtom is a *bare token*: printable non-space ASCII except ( ) { " -- a
 //    superset of ATOM-CHAR that also carries sequence sets ("1:*"), LIST
-//    patterns ("%"), astrings ("a]b") and flags ("\Seen"). A '[' inside a
-//    token opens a region, closed by the next ']' outside a quoted string,
-//    in which spaces, parentheses and quoted strings are kept verbatim, so
-//    BODY.PEEK[HEADER.FIELDS (From To)]<0.100> is ONE token. Consumers check
-//    the grammar they need (IsAtom() for strict atoms).
+//    patterns ("%"), astrings ("a]b") and flags ("\Seen"). In FETCH and
+//    UID FETCH a '[' inside a token opens a region, closed by the next ']'
+//    outside a quoted string, in which spaces, parentheses and quoted
+//    strings are kept verbatim, so BODY.PEEK[HEADER.FIELDS (From To)]<0.100>
+//    is ONE token. Elsewhere '[' is an ordinary ATOM-CHAR (LIST "" a[%).
+//    Consumers check the grammar they need (IsAtom() for strict atoms).
 //  - "NIL" in any case is kNil; its value keeps the text as sent, because in
 //    astring position NIL is just an atom.
 //  - quoted strings: \\ and \" escapes only; NUL, CR, LF are refused, and
@@ -30,6 +31,9 @@
 // literal (max_append_literal_bytes for APPEND's literals after the mailbox
 // name), all literals of a command together, list depth and the number of
 // arguments (every element of every list counts). Nothing grows past them.
+// ID's line and literals together may always reach kMaxImapIdLineBytes and
+// kMaxImapIdLiteralBytes (common/limits.h): RFC 2971 lets it carry that
+// much before login.
 //
 // Errors and resynchronisation. A non-fatal error is reported as soon as it
 // is seen; the parser then discards input up to the end of the command line
@@ -169,6 +173,11 @@ class CommandParser {
   // Appends to Innermost(); false once max_args is exceeded.
   bool PushArg(Arg arg);
   uint64_t LiteralLimitHere() const;
+  // The command being read is FETCH or UID FETCH (section brackets).
+  bool InFetch() const;
+  // The line limit, and the limit of all literals, of the command being read.
+  size_t LineLimitHere() const;
+  uint64_t CommandLiteralLimitHere() const;
   // Records an error for the command being read and forgets the command.
   // Unless fatal, the rest of the command line is then discarded.
   Step Fail(std::string message, Event* event, bool fatal = false, bool too_big = false);

@@ -28,7 +28,7 @@ std::string EsearchResponse(std::string_view tag, bool uid, const SearchReturn& 
   return line;
 }
 
-std::vector<uint32_t> SavedPart(const SearchReturn& ret, std::vector<uint32_t> found) {
+std::vector<uint32_t> ReturnedPart(const SearchReturn& ret, std::vector<uint32_t> found) {
   if (found.empty() || ret.all || ret.count || !(ret.min || ret.max)) return found;
   std::vector<uint32_t> part;
   if (ret.min) part.push_back(found.front());

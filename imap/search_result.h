@@ -4,8 +4,9 @@
 //
 // `found` is always what the search found, ascending, named as the answer
 // names messages: sequence numbers for SEARCH, UIDs for UID SEARCH.
-// `modseq` is the highest mod-sequence among them when the criteria had
-// MODSEQ (RFC 7162 3.1.5), else 0; it is reported only if something was found.
+// `modseq` is the highest mod-sequence among the messages the response
+// returns (ReturnedPart) when the criteria had MODSEQ (RFC 7162 3.1.5), else
+// 0; it is reported only if something was found.
 #pragma once
 
 #include <cstdint>
@@ -30,10 +31,11 @@ bool SendsEsearch(const SearchReturn& ret);
 std::string EsearchResponse(std::string_view tag, bool uid, const SearchReturn& ret,
                             const std::vector<uint32_t>& found, uint64_t modseq);
 
-// The part of `found` that RETURN (... SAVE) keeps: with MIN and/or MAX but
-// neither ALL nor COUNT, only the lowest and/or highest; otherwise all of it
-// (RFC 5182 2.4). Any ascending list will do (numbers, or positions of the
-// found messages).
-std::vector<uint32_t> SavedPart(const SearchReturn& ret, std::vector<uint32_t> found);
+// The part of `found` the response returns: with MIN and/or MAX but
+// neither ALL nor COUNT, only the lowest and/or highest; otherwise all of
+// it. RETURN (... SAVE) keeps that part (RFC 5182 2.4), and MODSEQ is the
+// highest mod-sequence within it (RFC 7162 3.1.5). Any ascending list will
+// do (numbers, or positions of the found messages).
+std::vector<uint32_t> ReturnedPart(const SearchReturn& ret, std::vector<uint32_t> found);
 
 }  // namespace slotmail::imap

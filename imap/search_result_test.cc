@@ -47,16 +47,16 @@ TEST_CASE("imap search result: RETURN (SAVE) alone sends no ESEARCH") {
   CHECK(SendsEsearch(Return("ALL")));
 }
 
-TEST_CASE("imap search result: SAVE keeps MIN/MAX only when they are the only other options") {
+TEST_CASE("imap search result: SAVE and MODSEQ cover MIN/MAX only when they are the only other options") {
   const std::vector<uint32_t> found = {4, 7, 9};
-  CHECK(SavedPart(Return("SAVE"), found) == found);
-  CHECK(SavedPart(Return("SAVE MIN"), found) == std::vector<uint32_t>{4});
-  CHECK(SavedPart(Return("SAVE MAX"), found) == std::vector<uint32_t>{9});
-  CHECK(SavedPart(Return("SAVE MIN MAX"), found) == std::vector<uint32_t>{4, 9});
-  CHECK(SavedPart(Return("SAVE MIN ALL"), found) == found);
-  CHECK(SavedPart(Return("SAVE MAX COUNT"), found) == found);
-  CHECK(SavedPart(Return("SAVE MIN MAX"), {5}) == std::vector<uint32_t>{5});
-  CHECK(SavedPart(Return("SAVE MIN"), {}).empty());
+  CHECK(ReturnedPart(Return("SAVE"), found) == found);
+  CHECK(ReturnedPart(Return("SAVE MIN"), found) == std::vector<uint32_t>{4});
+  CHECK(ReturnedPart(Return("SAVE MAX"), found) == std::vector<uint32_t>{9});
+  CHECK(ReturnedPart(Return("SAVE MIN MAX"), found) == std::vector<uint32_t>{4, 9});
+  CHECK(ReturnedPart(Return("SAVE MIN ALL"), found) == found);
+  CHECK(ReturnedPart(Return("SAVE MAX COUNT"), found) == found);
+  CHECK(ReturnedPart(Return("SAVE MIN MAX"), {5}) == std::vector<uint32_t>{5});
+  CHECK(ReturnedPart(Return("SAVE MIN"), {}).empty());
 }
 
 }  // namespace

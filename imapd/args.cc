@@ -1,10 +1,19 @@
 #include "imapd/args.h"
 
+#include <algorithm>
+
 #include "imap/mutf7.h"
 #include "imap/quote.h"
 #include "imapd/mailbox_view.h"
 
 namespace slotmail::imapd {
+namespace {
+
+bool HasEightBit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return (c & 0x80) != 0; });
+}
+
+}  // namespace
 
 Result<std::string> AstringArg(const imap::Command& cmd, size_t i, const char* what) {
   if (i >= cmd.args.size() || !cmd.args[i].IsAstring()) {
@@ -26,8 +35,20 @@ Result<std::string> MailboxFrom(const imap::Arg& arg, NameEncoding enc) {
     return arg.value;
   }
   auto utf8 = imap::Mutf7ToUtf8(arg.value);
-  if (!utf8.ok()) return Status::Protocol("Mailbox name is not valid modified UTF-7");
-  return utf8;
+  if (utf8.ok()) return utf8;
+  if (HasEightBit(arg.value)) {
+    return Status::Protocol(
+        "Mailbox name has 8-bit characters: send modified UTF-7, or ENABLE UTF8=ACCEPT");
+  }
+  return Status::Protocol("Mailbox name is not valid modified UTF-7");
+}
+
+Result<std::string> PatternFrom(const imap::Arg& arg, NameEncoding enc) {
+  auto name = MailboxFrom(arg, enc);
+  if (name.ok() || enc == NameEncoding::kUtf8 || !arg.IsAstring() || HasEightBit(arg.value)) {
+    return name;
+  }
+  return arg.value;
 }
 
 std::string MailboxOut(std::string_view utf8_name, NameEncoding enc) {
@@ -43,19 +64,22 @@ Result<store::Flags> FlagsArg(const imap::Arg& arg) {
       {"\\FLAGGED", store::kFlagFlagged}, {"\\DELETED", store::kFlagDeleted},
       {"\\DRAFT", store::kFlagDraft},
   };
+  // RFC 3501 9: flag-keyword is an atom, and NIL is one (kNil keeps the
+  // text as sent): STORE 1 +FLAGS NIL stores the keyword NIL.
+  const auto is_atom = [](const imap::Arg& a) {
+    return a.kind == imap::Arg::kAtom || a.kind == imap::Arg::kNil;
+  };
   std::vector<imap::Arg> items;
   if (arg.kind == imap::Arg::kList) {
     items = arg.list;
-  } else if (arg.kind == imap::Arg::kAtom) {
+  } else if (is_atom(arg)) {
     items.push_back(arg);  // STORE allows a single flag without parentheses
   } else {
     return Status::Protocol("Invalid flag list");
   }
   store::Flags flags;
   for (const auto& item : items) {
-    if (item.kind != imap::Arg::kAtom || item.value.empty()) {
-      return Status::Protocol("Invalid flag");
-    }
+    if (!is_atom(item) || item.value.empty()) return Status::Protocol("Invalid flag");
     if (item.value[0] == '\\') {
       std::string upper = imap::AsciiUpper(item.value);
       bool known = false;

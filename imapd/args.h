@@ -27,6 +27,11 @@ enum class NameEncoding { kMutf7, kUtf8 };
 Result<std::string> MailboxArg(const imap::Command& cmd, size_t i, NameEncoding enc);
 // The same for one Arg (a LIST pattern inside parentheses, for example).
 Result<std::string> MailboxFrom(const imap::Arg& arg, NameEncoding enc);
+// A LIST or LSUB reference or pattern: as MailboxFrom, but ASCII that is
+// not valid modified UTF-7 ("&'", a lone "&") is taken as it is, as Dovecot
+// does: RFC 3501 9 lets list-mailbox hold any ATOM-CHAR, and such a pattern
+// simply matches the names spelled that way.
+Result<std::string> PatternFrom(const imap::Arg& arg, NameEncoding enc);
 // A mailbox name for a response, in `enc`, quoted as needed.
 std::string MailboxOut(std::string_view utf8_name, NameEncoding enc);
 // A parenthesised flag list ("(\Seen $Work)"); \Recent and unknown system

@@ -53,6 +53,17 @@ TEST_CASE("imapd args: mailbox names are modified UTF-7 or UTF-8 as the session 
   CHECK(MailboxOut("a&b", NameEncoding::kMutf7) == "\"a&-b\"");
 }
 
+TEST_CASE("imapd args: an 8-bit name says so; a LIST pattern may be any ASCII (RFC 3501 9)") {
+  const imap::Command raw = Parsed("t LIST {6}\r\nGr\xc3\xbc\xc3\x9f \"&'\"");
+  auto name = MailboxArg(raw, 0, NameEncoding::kMutf7);
+  REQUIRE_FALSE(name.ok());
+  CHECK(name.status().message().find("UTF8=ACCEPT") != std::string::npos);
+  CHECK_FALSE(PatternFrom(raw.args[0], NameEncoding::kMutf7).ok());
+  CHECK_FALSE(MailboxArg(raw, 1, NameEncoding::kMutf7).ok());  // "&'" is no mUTF-7 name
+  CHECK(*PatternFrom(raw.args[1], NameEncoding::kMutf7) == "&'");
+  CHECK(*PatternFrom(Parsed("t LIST &ZeU-%").args[0], NameEncoding::kMutf7) == "\xe6\x97\xa5%");
+}
+
 TEST_CASE("imapd args: $ is the saved result, as UIDs, in UID and sequence sets") {
   MailboxView view = FourMessages();
   CHECK(Set(view, "$", false) == "");  // nothing saved: an empty set, no error

@@ -65,6 +65,10 @@ void WithMailbox(Session& s, std::string box, std::function<void(std::string)> t
 bool ParseArgs(Session& s, const imap::Command& cmd, size_t identifiers, std::string* box,
                std::string* identifier, const char* usage) {
   auto name = MailboxArg(cmd, 0, s.names());
+  if (cmd.args.size() == 1 + identifiers && !name.ok()) {
+    s.FinishBad(name.status().message());
+    return false;
+  }
   bool ok = name.ok() && cmd.args.size() == 1 + identifiers;
   if (ok && identifiers > 0) {
     auto id = AstringArg(cmd, 1, "identifier");

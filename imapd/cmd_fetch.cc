@@ -158,7 +158,9 @@ void NextChunk(Session& s, std::shared_ptr<FetchJob> job) {
       },
       [&s, job](Result<Chunk> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        for (const auto& m : r->seen_set) s.selected()->NoteFlags(m);
+        for (const auto& m : r->seen_set) {
+          for (const auto& line : s.selected()->NoteFlags(m)) s.Untagged(line);
+        }
         job->unknown_cte |= r->unknown_cte;
         s.WriteRaw(r->output);
         s.WhenDrained([&s, job] { NextChunk(s, job); });
@@ -226,11 +228,17 @@ void CmdFetch(Session& s, imap::Command& cmd) {
         }
         // Messages the client has not been told about yet are not fetched.
         MailboxView* view = s.selected();
+        // Flags read now may hold a keyword set since the view's last
+        // update (RFC 3501 7.2.6: FLAGS before the FETCH shows it).
+        store::Flags read;
         for (auto& m : r->messages) {
           if (view->SeqOf(m.uid) == 0) continue;
           if (mods.changed_since && m.modseq <= *mods.changed_since) continue;
+          read.keywords.insert(read.keywords.end(), m.flags.keywords.begin(),
+                               m.flags.keywords.end());
           job->messages.push_back(std::move(m));
         }
+        for (const auto& line : view->AnnounceKeywords(read)) s.Untagged(line);
         NextChunk(s, job);
       });
 }

@@ -15,7 +15,6 @@
 namespace slotmail::imapd {
 namespace {
 
-constexpr char kSystemFlags[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 // IMAP4rev2 has no RECENT status item (RFC 9051 6.3.11): it is a syntax error.
 constexpr char kNoRecent[] = "STATUS RECENT is not part of IMAP4rev2";
 
@@ -71,22 +70,28 @@ struct Listing {
 };
 
 void ListSubscriptions(Session& s, const imap::Command& cmd) {
-  auto ref = MailboxArg(cmd, 0, s.names());
-  auto pat = MailboxArg(cmd, 1, s.names());
-  if (!ref.ok() || !pat.ok() || cmd.args.size() != 2) {
-    return s.FinishBad("LSUB takes a reference and a pattern");
-  }
+  if (cmd.args.size() != 2) return s.FinishBad("LSUB takes a reference and a pattern");
+  auto ref = PatternFrom(cmd.args[0], s.names());
+  if (!ref.ok()) return s.FinishBad(ref.status().message());
+  auto pat = PatternFrom(cmd.args[1], s.names());
+  if (!pat.ok()) return s.FinishBad(pat.status().message());
   if (pat->empty()) {
     // RFC 3501 6.3.9: an empty pattern asks for the hierarchy delimiter.
     s.Untagged("LSUB (\\Noselect) \"/\" \"\"");
     return s.Finish("OK LSUB completed");
   }
   std::string user = s.user(), pattern = *ref + *pat;
-  s.Async<Result<std::vector<std::string>>>(
-      [user, pattern](store::Store& st) { return st.ListSubscriptions(user, pattern); },
-      [&s](Result<std::vector<std::string>> r) {
+  s.Async<Result<std::vector<LsubEntry>>>(
+      [user, pattern](store::Store& st) -> Result<std::vector<LsubEntry>> {
+        ASSIGN_OR_RETURN(auto subscriptions, st.ListSubscriptions(user));
+        return BuildLsub(pattern, subscriptions);
+      },
+      [&s](Result<std::vector<LsubEntry>> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        for (const auto& name : *r) s.Untagged("LSUB () \"/\" " + MailboxOut(name, s.names()));
+        for (const auto& e : *r) {
+          s.Untagged(std::string("LSUB (") + (e.noselect ? "\\Noselect" : "") + ") \"/\" " +
+                     MailboxOut(e.name, s.names()));
+        }
         s.Finish("OK LSUB completed");
       });
 }
@@ -125,9 +130,7 @@ void CmdSelect(Session& s, imap::Command& cmd) {
       [&s, examine](Result<Selected> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         auto view = std::make_unique<MailboxView>(r->info, r->messages, examine);
-        s.Untagged(std::string("FLAGS (") + kSystemFlags + ")");
-        s.Untagged(std::string("OK [PERMANENTFLAGS (") + kSystemFlags +
-                   (examine ? "" : " \\*") + ")] Flags permitted");
+        for (const auto& line : view->FlagsResponses()) s.Untagged(line);
         s.Untagged(std::to_string(view->exists()) + " EXISTS");
         if (s.rev2()) {
           // RFC 9051 6.3.2: a LIST response instead of RECENT and UNSEEN.
@@ -184,9 +187,11 @@ void CmdDelete(Session& s, imap::Command& cmd) {
 }
 
 void CmdRename(Session& s, imap::Command& cmd) {
+  if (cmd.args.size() != 2) return s.FinishBad("RENAME takes two mailbox names");
   auto from = MailboxArg(cmd, 0, s.names());
+  if (!from.ok()) return s.FinishBad(from.status().message());
   auto to = MailboxArg(cmd, 1, s.names());
-  if (!from.ok() || !to.ok()) return s.FinishBad("RENAME takes two mailbox names");
+  if (!to.ok()) return s.FinishBad(to.status().message());
   std::string user = s.user(), a = *from, b = *to;
   RunStatus(s, [user, a, b](store::Store& st) { return st.RenameMailbox(user, a, b); },
             "RENAME completed");
@@ -249,10 +254,9 @@ void CmdList(Session& s, imap::Command& cmd) {
 }
 
 void CmdStatus(Session& s, imap::Command& cmd) {
+  if (cmd.args.size() != 2) return s.FinishBad("STATUS takes a mailbox and a list of items");
   auto name = MailboxArg(cmd, 0, s.names());
-  if (!name.ok() || cmd.args.size() != 2) {
-    return s.FinishBad("STATUS takes a mailbox and a list of items");
-  }
+  if (!name.ok()) return s.FinishBad(name.status().message());
   auto items = ParseStatusItems(cmd.args[1]);
   if (!items.ok()) return s.FinishBad(items.status().message());
   if (s.rev2() && AsksRecent(*items)) return s.FinishBad(kNoRecent);

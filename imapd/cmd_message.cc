@@ -206,7 +206,7 @@ void CmdStore(Session& s, imap::Command& cmd) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
         MailboxView* view = s.selected();
         for (const auto& m : r->changed) {
-          view->NoteFlags(m);
+          for (const auto& line : view->NoteFlags(m)) s.Untagged(line);
           uint32_t seq = view->SeqOf(m.uid);
           // RFC 7162 3.1.3: with CONDSTORE the new MODSEQ is sent even for .SILENT.
           if ((silent && !s.condstore()) || seq == 0) continue;
@@ -230,8 +230,9 @@ void CmdCopy(Session& s, imap::Command& cmd) {
   const bool move = cmd.name.find("MOVE") != std::string::npos;
   auto set = UidSetArg(cmd, 0, uid, *s.selected());
   if (!set.ok()) return s.FinishBad(set.status().message());
+  if (cmd.args.size() != 2) return s.FinishBad("Expected a sequence set and a mailbox");
   auto dst = MailboxArg(cmd, 1, s.names());
-  if (!dst.ok() || cmd.args.size() != 2) return s.FinishBad("Expected a sequence set and a mailbox");
+  if (!dst.ok()) return s.FinishBad(dst.status().message());
   if (move && ReadOnly(s)) return s.Finish("NO [READ-ONLY] Mailbox is read-only");
   std::string user = s.user(), src = s.selected()->name(), to = *dst;
   store::UidSet uids = *set;

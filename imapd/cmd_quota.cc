@@ -55,8 +55,9 @@ void CmdGetQuota(Session& s, imap::Command& cmd) {
 }
 
 void CmdGetQuotaRoot(Session& s, imap::Command& cmd) {
+  if (cmd.args.size() != 1) return s.FinishBad("GETQUOTAROOT takes a mailbox");
   auto name = MailboxArg(cmd, 0, s.names());
-  if (!name.ok() || cmd.args.size() != 1) return s.FinishBad("GETQUOTAROOT takes a mailbox");
+  if (!name.ok()) return s.FinishBad(name.status().message());
   std::string user = s.user(), box = *name;
   s.Async<Result<store::MailboxInfo>>(
       [user, box](store::Store& st) { return st.GetMailbox(user, box); },

@@ -35,12 +35,6 @@ struct SearchJob {
   size_t next = 0;
   std::vector<uint32_t> found;  // indexes into `messages`, ascending
   bool report_modseq = false;   // the program has MODSEQ (RFC 7162 3.1.5)
-  uint64_t max_modseq = 0;      // highest modseq among `found`
-};
-
-struct ChunkResult {
-  std::vector<uint32_t> found;
-  uint64_t max_modseq = 0;
 };
 
 bool UsesModSeq(const imap::SearchKey& key) {
@@ -61,21 +55,19 @@ bool AsksToSave(const std::vector<imap::Arg>& args) {
   });
 }
 
-// Runs on the worker. Reads messages[begin, end) one at a time.
-Result<ChunkResult> EvaluateChunk(store::Store& st, const SearchJob& job, size_t begin,
-                                  size_t end) {
+// Runs on the worker. Reads messages[begin, end) one at a time; returns
+// the indexes of those that match.
+Result<std::vector<uint32_t>> EvaluateChunk(store::Store& st, const SearchJob& job,
+                                            size_t begin, size_t end) {
   const SearchLoader load = [&](const store::MessageInfo& m) {
     return st.ReadMessage(job.user, m.guid);
   };
-  ChunkResult r;
+  std::vector<uint32_t> found;
   for (size_t i = begin; i < end; ++i) {
-    const SearchMessage& m = job.messages[i];
-    ASSIGN_OR_RETURN(bool match, job.eval->Matches(m, load));
-    if (!match) continue;
-    r.found.push_back(static_cast<uint32_t>(i));
-    r.max_modseq = std::max(r.max_modseq, m.info.modseq);
+    ASSIGN_OR_RETURN(bool match, job.eval->Matches(job.messages[i], load));
+    if (match) found.push_back(static_cast<uint32_t>(i));
   }
-  return r;
+  return found;
 }
 
 void Fail(Session& s, const SearchJob& job, const Status& st) {
@@ -90,7 +82,7 @@ void Fail(Session& s, const SearchJob& job, const Status& st) {
 store::UidSet SavedRanges(const SearchJob& job) {
   store::UidSet saved;
   uint32_t last = 0;
-  for (uint32_t i : imap::SavedPart(job.ret, job.found)) {
+  for (uint32_t i : imap::ReturnedPart(job.ret, job.found)) {
     const uint32_t uid = job.messages[i].info.uid;
     if (!saved.empty() && i == last + 1) {
       saved.back().hi = uid;
@@ -108,7 +100,13 @@ void Answer(Session& s, const SearchJob& job) {
     const SearchMessage& m = job.messages[i];
     numbers.push_back(job.uid ? m.info.uid : m.seq);
   }
-  const uint64_t modseq = job.report_modseq ? job.max_modseq : 0;
+  // RFC 7162 3.1.5: the highest modseq of what MIN/MAX/ALL/COUNT return.
+  uint64_t modseq = 0;
+  if (job.report_modseq) {
+    for (uint32_t i : imap::ReturnedPart(job.ret, job.found)) {
+      modseq = std::max(modseq, job.messages[i].info.modseq);
+    }
+  }
   if (job.ret.save) s.selected()->SaveResult(SavedRanges(job));
   if (!job.ret.esearch) {
     s.Untagged(imap::SearchResponse(numbers, modseq));
@@ -131,12 +129,11 @@ void NextChunk(Session& s, std::shared_ptr<SearchJob> job) {
     end = std::min(job->messages.size(), begin + kChunkMetadataMessages);
   }
   job->next = end;
-  s.Async<Result<ChunkResult>>(
+  s.Async<Result<std::vector<uint32_t>>>(
       [job, begin, end](store::Store& st) { return EvaluateChunk(st, *job, begin, end); },
-      [&s, job](Result<ChunkResult> r) {
+      [&s, job](Result<std::vector<uint32_t>> r) {
         if (!r.ok()) return Fail(s, *job, r.status());
-        job->found.insert(job->found.end(), r->found.begin(), r->found.end());
-        job->max_modseq = std::max(job->max_modseq, r->max_modseq);
+        job->found.insert(job->found.end(), r->begin(), r->end());
         NextChunk(s, job);
       });
 }

@@ -72,9 +72,9 @@ Result<Outcome> Evaluate(store::Store& st, const SortJob& job) {
 }
 
 // RETURN (SAVE) keeps the found messages as a set (RFC 5182); with MIN or
-// MAX alone, the first and/or last in sort order (as SavedPart picks them).
+// MAX alone, the first and/or last in sort order (as ReturnedPart picks them).
 store::UidSet Saved(const imap::SearchReturn& ret, const std::vector<uint32_t>& sorted_uids) {
-  std::vector<uint32_t> uids = imap::SavedPart(ret, sorted_uids);
+  std::vector<uint32_t> uids = imap::ReturnedPart(ret, sorted_uids);
   std::sort(uids.begin(), uids.end());
   store::UidSet set;
   for (uint32_t u : uids) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "imap/object_id.h"
 #include "imapd/args.h"
@@ -185,16 +186,16 @@ Result<ListRequest> ParseList(const imap::Command& cmd, NameEncoding enc) {
     RETURN_IF_ERROR(ParseSelectOptions(args[i++], &req));
   }
   if (i + 2 > args.size()) return Status::Protocol("LIST takes a reference and a pattern");
-  ASSIGN_OR_RETURN(std::string ref, MailboxFrom(args[i++], enc));
+  ASSIGN_OR_RETURN(std::string ref, PatternFrom(args[i++], enc));
   const imap::Arg& pat = args[i++];
   if (pat.kind == imap::Arg::kList) {
     if (pat.list.empty()) return Status::Protocol("Empty list of LIST patterns");
     for (const auto& p : pat.list) {
-      ASSIGN_OR_RETURN(std::string one, MailboxFrom(p, enc));
+      ASSIGN_OR_RETURN(std::string one, PatternFrom(p, enc));
       req.patterns.push_back(ref + one);
     }
   } else {
-    ASSIGN_OR_RETURN(std::string one, MailboxFrom(pat, enc));
+    ASSIGN_OR_RETURN(std::string one, PatternFrom(pat, enc));
     req.delimiter_only = one.empty();
     req.patterns.push_back(ref + one);
   }
@@ -247,6 +248,27 @@ std::vector<ListEntry> BuildList(const ListRequest& req,
     if (n.descendant_meets) e.extended = ChildInfo(req);
     out.push_back(std::move(e));
   }
+  return out;
+}
+
+std::vector<LsubEntry> BuildLsub(const std::string& pattern,
+                                 const std::vector<std::string>& subscriptions) {
+  const std::set<std::string> subscribed(subscriptions.begin(), subscriptions.end());
+  std::map<std::string, bool> found;  // name -> noselect
+  for (const std::string& s : subscribed) {
+    if (store::MatchMailboxPattern(pattern, s)) {
+      found[s] = false;
+      continue;
+    }
+    for (size_t slash = s.find('/'); slash != std::string::npos; slash = s.find('/', slash + 1)) {
+      const std::string parent = s.substr(0, slash);
+      if (!subscribed.count(parent) && store::MatchMailboxPattern(pattern, parent)) {
+        found.emplace(parent, true);
+      }
+    }
+  }
+  std::vector<LsubEntry> out;
+  for (auto& [name, noselect] : found) out.push_back({name, noselect});
   return out;
 }
 

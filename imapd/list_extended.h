@@ -84,6 +84,18 @@ struct ListEntry {
 std::vector<ListEntry> BuildList(const ListRequest& req,
                                  const std::vector<store::MailboxInfo>& mailboxes,
                                  const std::vector<std::string>& subscriptions);
+// ---- LSUB (RFC 3501 6.3.9)
+struct LsubEntry {
+  std::string name;       // UTF-8
+  bool noselect = false;  // not subscribed: the parent of a subscription
+};
+// What LSUB answers for `pattern` (reference + pattern, UTF-8), sorted by
+// name: the subscriptions the pattern matches and, for a subscription it
+// does not match (a "%" stopped at a "/"), each unsubscribed parent it does
+// match, with \Noselect ("foo/bar" subscribed, "%" -> "foo" \Noselect).
+std::vector<LsubEntry> BuildLsub(const std::string& pattern,
+                                 const std::vector<std::string>& subscriptions);
+
 // "LIST (<attributes>) "/" <mailbox>[ <extended>]" without the "* ".
 std::string ListResponse(const ListEntry& e, NameEncoding enc);
 // The entry LIST would give an existing mailbox with no selection or return

@@ -104,5 +104,27 @@ TEST_CASE("status: items are checked, deduplicated and answered in order") {
         "STATUS \"Box\" (SIZE 5000 DELETED-STORAGE 2 MESSAGES 3)");
 }
 
+// LSUB's answer to `pattern` over kSubscribed as "name" or "name \Noselect".
+std::vector<std::string> Lsub(const std::string& pattern) {
+  std::vector<std::string> out;
+  for (const auto& e : BuildLsub(pattern, kSubscribed)) {
+    out.push_back(e.name + (e.noselect ? " \\Noselect" : ""));
+  }
+  return out;
+}
+
+TEST_CASE("lsub: % answers an unsubscribed parent of a subscription with \\Noselect (RFC 3501 6.3.9)") {
+  CHECK(Lsub("%") == std::vector<std::string>{"A \\Noselect", "D", "Gone \\Noselect"});
+  CHECK(Lsub("A/%") == std::vector<std::string>{"A/B \\Noselect"});
+  CHECK(Lsub("%/%") == std::vector<std::string>{"A/B \\Noselect", "Gone/Deep"});
+  // * reaches the subscriptions themselves: no parents.
+  CHECK(Lsub("*") == std::vector<std::string>{"A/B/C", "D", "Gone/Deep"});
+  CHECK(Lsub("A*") == std::vector<std::string>{"A/B/C"});
+  CHECK(Lsub("X%").empty());
+  // A subscribed parent is answered as itself, once.
+  CHECK(BuildLsub("%", {"P", "P/Q", "P/R"}).size() == 1);
+  CHECK_FALSE(BuildLsub("%", {"P", "P/Q", "P/R"})[0].noselect);
+}
+
 }  // namespace
 }  // namespace slotmail::imapd

@@ -19,7 +19,23 @@ MailboxView::MailboxView(const store::MailboxInfo& info,
   for (const auto& m : messages) {
     uids_.push_back(m.uid);
     flags_.push_back(m.flags);
+    keywords_.insert(m.flags.keywords.begin(), m.flags.keywords.end());
   }
+}
+
+std::vector<std::string> MailboxView::FlagsResponses() const {
+  std::string list = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+  for (const auto& k : keywords_) list += " " + k;
+  // \* (new keywords may be created) only where the client may store.
+  return {"FLAGS (" + list + ")",
+          "OK [PERMANENTFLAGS (" + list + (read_only_ ? "" : " \\*") + ")] Flags permitted"};
+}
+
+std::vector<std::string> MailboxView::AnnounceKeywords(const store::Flags& flags) {
+  bool added = false;
+  for (const auto& k : flags.keywords) added |= keywords_.insert(k).second;
+  if (!added) return {};
+  return FlagsResponses();
 }
 
 uint32_t MailboxView::SeqOf(uint32_t uid) const {
@@ -38,9 +54,10 @@ const store::Flags* MailboxView::FlagsOf(uint32_t uid) const {
   return seq == 0 ? nullptr : &flags_[seq - 1];
 }
 
-void MailboxView::NoteFlags(const store::MessageInfo& m) {
+std::vector<std::string> MailboxView::NoteFlags(const store::MessageInfo& m) {
   uint32_t seq = SeqOf(m.uid);
   if (seq != 0) flags_[seq - 1] = m.flags;
+  return AnnounceKeywords(m.flags);
 }
 
 std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_expunge) {
@@ -69,6 +86,14 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
   const uint32_t old_exists = exists();
   const uint32_t old_recent = recent_count();
   const uint32_t last_uid = uids_.empty() ? 0 : uids_.back();
+  // One FLAGS for all the keywords new in `c`, before the FETCHes below.
+  store::Flags arriving;
+  for (const auto& m : c.changed) {
+    if (pending_expunge_.count(m.uid)) continue;
+    arriving.keywords.insert(arriving.keywords.end(), m.flags.keywords.begin(),
+                             m.flags.keywords.end());
+  }
+  for (auto& line : AnnounceKeywords(arriving)) out.push_back(std::move(line));
   std::vector<std::string> flag_updates;
   for (const auto& m : c.changed) {
     if (pending_expunge_.count(m.uid)) continue;

@@ -57,11 +57,22 @@ class MailboxView {
 
   // Applies `c` and returns the untagged responses (without "* " and CRLF)
   // that tell the client: EXPUNGE or VANISHED (only if `allow_expunge`),
-  // EXISTS, RECENT (unless HideRecent), and FETCH (FLAGS ...) for flag
-  // changes the client did not cause itself.
+  // FLAGS and PERMANENTFLAGS if a keyword is new, EXISTS, RECENT (unless
+  // HideRecent), and FETCH (FLAGS ...) for flag changes the client did not
+  // cause itself.
   std::vector<std::string> Apply(const MailboxChanges& c, bool allow_expunge);
   // Records flags the client set itself (STORE answers with them directly).
-  void NoteFlags(const store::MessageInfo& m);
+  // Returns what AnnounceKeywords returns for them: send it first.
+  [[nodiscard]] std::vector<std::string> NoteFlags(const store::MessageInfo& m);
+
+  // RFC 3501 7.2.6: the FLAGS response and the PERMANENTFLAGS response code
+  // (in an untagged OK) listing the system flags and every keyword the
+  // client has been told of: at SELECT, those of the mailbox's messages.
+  std::vector<std::string> FlagsResponses() const;
+  // FlagsResponses() if `flags` hold a keyword the client has not been told
+  // of (it is told now), else nothing. A FETCH showing `flags` must follow,
+  // never precede, what this returns.
+  [[nodiscard]] std::vector<std::string> AnnounceKeywords(const store::Flags& flags);
   // "<seq> FETCH (FLAGS (..) UID n MODSEQ (m))" for `m`, whose UID is in the
   // view: FLAGS unless `silent`, UID if `uid` or reports_modseq(), MODSEQ if
   // reports_modseq().
@@ -82,6 +93,7 @@ class MailboxView {
   uint32_t recent_from_;        // UIDs at or above arrived during this session
   std::vector<uint32_t> uids_;  // ascending; index + 1 = sequence number
   std::vector<store::Flags> flags_;  // parallel to uids_
+  std::set<std::string> keywords_;   // listed in the last FLAGS response
   std::set<uint32_t> pending_expunge_;
   bool hide_recent_ = false;
   bool report_modseq_ = false;

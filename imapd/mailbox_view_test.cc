@@ -66,11 +66,41 @@ TEST_CASE("mailbox view: flag FETCHes carry UID and MODSEQ once CONDSTORE is on"
   CHECK(v.Apply(Changes(6, {Msg(30, store::kFlagFlagged, 6)}, {}), true) ==
         Lines{"3 FETCH (FLAGS (\\Flagged) UID 30 MODSEQ (6))"});
   // Flags the client already knows (it set them itself) are not repeated.
-  v.NoteFlags(Msg(40, store::kFlagDraft, 7));
+  CHECK(v.NoteFlags(Msg(40, store::kFlagDraft, 7)).empty());
   CHECK(v.Apply(Changes(7, {Msg(40, store::kFlagDraft, 7)}, {}), true).empty());
   CHECK(v.FlagsFetch(Msg(40, store::kFlagDraft, 7), false, true) == "4 FETCH (UID 40 MODSEQ (7))");
   MailboxView plain = FourMessages();
   CHECK(plain.FlagsFetch(Msg(10, 0, 1), true, false) == "1 FETCH (FLAGS () UID 10)");
+}
+
+TEST_CASE("mailbox view: a new keyword is announced by FLAGS before any FETCH (RFC 3501 7.2.6)") {
+  MailboxView v = FourMessages();
+  const Lines announce = {
+      "FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)",
+      "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted"};
+  store::MessageInfo work = Msg(20, 0, 5);
+  work.flags.keywords = {"$Work"};
+  Lines got = v.Apply(Changes(5, {work}, {}), true);
+  CHECK(got == Lines{announce[0], announce[1], "2 FETCH (FLAGS ($Work))"});
+  // Told once; the set a new view starts with is what its messages hold.
+  work.uid = 30;
+  CHECK(v.AnnounceKeywords(work.flags).empty());
+  CHECK(v.FlagsResponses() == announce);
+  // Several new keywords in one update: one announcement.
+  store::MessageInfo a = Msg(10, 0, 6), b = Msg(40, 0, 6);
+  a.flags.keywords = {"$A"};
+  b.flags.keywords = {"$B"};
+  got = v.Apply(Changes(6, {a, b}, {}), true);
+  CHECK(got.size() == 4);
+  CHECK(got[0].find("$A $B $Work)") != std::string::npos);
+  work.flags.keywords = {"$Work", "NIL"};
+  CHECK(v.NoteFlags(work).size() == 2);
+  store::MailboxInfo info;
+  info.name = "INBOX";
+  MailboxView fresh(info, {work}, /*read_only=*/true);
+  CHECK(fresh.FlagsResponses()[1] ==
+        "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work NIL)] Flags "
+        "permitted");
 }
 
 }  // namespace

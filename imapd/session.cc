@@ -149,8 +149,8 @@ void Session::ProcessInput() {
         } else {
           WriteRaw(err.tag + " " + bad + "\r\n");
         }
-        if (err.fatal) {
-          Untagged("BYE Too much invalid input");
+        if (err.fatal) {  // only a limit crossed is fatal: name it
+          Untagged("BYE " + err.message + ", closing the connection");
           conn_->CloseAfterFlush();
           return;
         }

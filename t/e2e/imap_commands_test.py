@@ -52,6 +52,28 @@ class ImapCommands(unittest.TestCase):
         self.assertEqual(ns[0], b'(("" "/")) NIL NIL')
         self.assertEqual(m.logout()[0], "BYE")
 
+    def test_rfc2971_id_with_a_full_parameter_list_before_and_after_login(self):
+        # RFC 2971 3.3: up to 30 field/value pairs, fields up to 30 octets,
+        # values up to 1024. The longest line has every octet of every
+        # string escaped (\" or \\); as literals, the values are 30 KB.
+        def quoted(octets):
+            return b'"' + b"".join(b"\\" + bytes([o]) for o in octets) + b'"'
+        escaped = b"ID (" + b" ".join(
+            quoted(b'"\\' * 15) + b" " + quoted(b'"\\' * 512) for _ in range(30)) + b")"
+        self.assertGreater(len(escaped), 63000)
+        literals = b"ID (" + b" ".join(
+            b'"field%02d" {1024+}\r\n' % i + b"v" * 1024 for i in range(30)) + b")"
+        c = slotlib.RawImap(self.slot, login=False)
+        for when in ("before login", "after login"):
+            for command in (escaped, literals):
+                lines, tagged = c.run(command)
+                self.assertTrue(tagged.startswith(b"OK"), (when, tagged[:80]))
+                self.assertEqual([l for l in lines if l.startswith(b"* ID ")],
+                                 [b'* ID ("name" "slotmail" "vendor" "slotmail")'], when)
+            if when == "before login":
+                c.ok("LOGIN alice secret")
+        c.close()
+
     def test_login_failures(self):
         m = self.connect(login=False)
         with self.assertRaises(imaplib.IMAP4.error) as e:
@@ -115,6 +137,28 @@ class ImapCommands(unittest.TestCase):
         self.assertIn(b'() "/" "Lists"', lst)
         self.assertEqual(m.unsubscribe("Lists")[0], "OK")
         self.assertEqual(m.unsubscribe("Lists")[0], "NO")
+        m.logout()
+
+    def test_rfc3501_6_3_9_lsub_percent_lists_an_unsubscribed_parent_as_noselect(self):
+        # "foo/bar" subscribed, "foo" not: LSUB with % answers foo with
+        # \Noselect, not foo/bar; * still answers foo/bar alone.
+        m = self.connect()
+        for box in ("Par", "Par/Kid", "Par/Kid/Deep"):
+            m.create(box)
+        self.assertEqual(m.subscribe("Par/Kid/Deep")[0], "OK")
+        typ, lst = m.lsub('""', "Par%")
+        self.assertEqual(lst, [b'(\\Noselect) "/" "Par"'])
+        typ, lst = m.lsub('""', "Par/%")
+        self.assertEqual(lst, [b'(\\Noselect) "/" "Par/Kid"'])
+        typ, lst = m.lsub('""', "Par*")
+        self.assertEqual(lst, [b'() "/" "Par/Kid/Deep"'])
+        # A subscribed parent is listed as itself, once.
+        self.assertEqual(m.subscribe("Par")[0], "OK")
+        self.assertEqual(m.subscribe("Par/Kid")[0], "OK")
+        typ, lst = m.lsub('""', "Par%")
+        self.assertEqual(lst, [b'() "/" "Par"'])
+        for box in ("Par/Kid/Deep", "Par/Kid", "Par"):
+            m.unsubscribe(box)
         m.logout()
 
     def test_append_select_fetch_store_expunge(self):
@@ -218,6 +262,37 @@ class ImapCommands(unittest.TestCase):
             self.assertTrue(line.startswith(tag + b" BAD"), line)
         self.assertEqual(m.noop()[0], "OK")
         m.logout()
+
+    def test_rfc3501_9_astring_chars_and_bad_texts(self):
+        # RFC 3501 9: list-mailbox takes every ATOM-CHAR, "]" (resp-specials
+        # are ASTRING-CHARs) and the wildcards; "[" and "}" are ATOM-CHARs.
+        c = slotlib.RawImap(self.slot)
+        c.ok("CREATE Odd[1}]")
+        lines = c.ok("LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*")
+        self.assertEqual(lines, [])
+        lines = c.ok('LIST "" Odd[%')
+        self.assertEqual(lines, [b'* LIST (\\HasNoChildren) "/" "Odd[1}]"'])
+        c.ok("SELECT Odd[1}]")
+        c.ok("STATUS Odd[1}] (MESSAGES)")
+        # BODY[...] sections still keep their spaces in FETCH.
+        c.ok("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (From To)])")
+        # A raw UTF-8 name without UTF8=ACCEPT: BAD naming the real problem,
+        # and the connection stays usable after every one of these.
+        utf8 = "Gr\u00fc\u00dfe".encode()
+        for command in (b"COPY 1:* " + utf8, b"STATUS " + utf8 + b" (MESSAGES)",
+                        b"CREATE " + utf8, b'SELECT "' + utf8 + b'"',
+                        b"UID MOVE 1 {%d+}\r\n" % len(utf8) + utf8):
+            lines, tagged = c.run(command)
+            self.assertTrue(tagged.startswith(b"BAD "), (command, tagged))
+            self.assertIn(b"UTF8=ACCEPT", tagged, command)
+            self.assertNotIn(b"sequence set", tagged, command)
+            c.ok("NOOP")
+        for command in ("FROB", "LIST", 'LIST "" "open', "FETCH 1 (FLAGS", "FETCH 1 BODY[",
+                        "a{", "SELECT {x}", "NOOP (", "NOOP )", "LIST \"\" \x7f"):
+            lines, tagged = c.run(command)
+            self.assertTrue(tagged.startswith(b"BAD "), (command, tagged))
+            c.ok("NOOP")
+        c.close()
 
     def test_literal_plus_and_the_append_size_limit(self):
         # LITERAL+ (RFC 7888): a non-synchronising literal beyond LITERAL-'s

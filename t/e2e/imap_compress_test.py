@@ -237,6 +237,97 @@ class Compress(unittest.TestCase):
         c.sock.close()
 
 
+class AppendSizes(unittest.TestCase):
+    """APPEND literals of every size up to APPENDLIMIT (RFC 7889) over
+    COMPRESS=DEFLATE (RFC 4978), TLS and both. Past 256 KiB the inflated
+    input exceeded the filter's read watermark and the server stopped
+    reading until the idle timeout."""
+    LIMIT = 3 << 20
+
+    @classmethod
+    def setUpClass(cls):
+        cls.slot = slotlib.Slot(extra=["max_message_bytes = %d" % cls.LIMIT])
+        cls.ctx = ssl.create_default_context(cafile=cls.slot.ca.ca_cert)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.slot.close()
+
+    connect = Compress.connect
+
+    def login(self, how, compress):
+        c = self.connect(how)
+        c.ok(b"LOGIN alice secret")
+        if compress:
+            self.assertTrue(c.command(b"COMPRESS DEFLATE")[1].startswith(b"OK"))
+            c.compress()
+        return c
+
+    def message(self, size, random):
+        """`size` bytes: base64 of random bytes (barely compressible), or
+        one repeated line (a few KB of deflate inflate to the whole)."""
+        head = b"From: a@example.com\r\nSubject: %d bytes\r\n\r\n" % size
+        if random:
+            body = base64.encodebytes(os.urandom(size)).replace(b"\n", b"\r\n")
+        else:
+            body = b"all work and no play makes jack a dull boy\r\n" * (size // 44 + 1)
+        return head + body[:size - len(head)]
+
+    def check_sizes(self, how, compress):
+        box = ("Sizes-%s-%s" % (how, compress)).encode()
+        c = self.login(how, compress)
+        caps = c.ok(b"CAPABILITY")[0][0]
+        self.assertIn(b" APPENDLIMIT=%d" % self.LIMIT, caps)
+        c.ok(b"CREATE " + box)
+        sizes = [(256 << 10) - 1, (256 << 10) + 1, 1 << 20, self.LIMIT]
+        messages = [self.message(size, random) for random in (False, True) for size in sizes]
+        for msg in messages:
+            c.ok(b"APPEND " + box, literal=msg)
+        untagged = c.ok(b"SELECT " + box)
+        self.assertIn(b"* %d EXISTS" % len(messages), [u[0] for u in untagged])
+        for i, msg in enumerate(messages):
+            got = c.ok(b"FETCH %d BODY.PEEK[]" % (i + 1))[0][1][0]
+            self.assertEqual(got, msg, "message %d" % (i + 1))
+        # One byte over the limit is refused before upload, and the
+        # connection stays usable (RFC 7889: NO [TOOBIG], no "+").
+        c.n += 1
+        c.send(b"c%d APPEND %s {%d}\r\n" % (c.n, box, self.LIMIT + 1))
+        self.assertTrue(c.line().startswith(b"c%d NO [TOOBIG]" % c.n))
+        c.ok(b"NOOP")
+        c.sock.close()
+
+    def test_rfc4978_append_sizes_over_compress(self):
+        self.check_sizes("plain", True)
+
+    def test_append_sizes_over_tls(self):
+        self.check_sizes("tls", False)
+
+    def test_rfc4978_append_sizes_over_tls_and_compress(self):
+        self.check_sizes("tls", True)
+
+    def test_rfc4978_append_sizes_over_starttls_and_compress(self):
+        self.check_sizes("starttls", True)
+
+    def test_rfc4978_long_line_gets_one_bad(self):
+        # A command line over the 64 KiB limit: one tagged BAD, one BYE,
+        # then the server closes, over compression as without.
+        for how, compress in (("plain", True), ("plain", False), ("starttls", False),
+                              ("tls", True)):
+            c = self.login(how, compress)
+            c.send(b"x1 NOOP " + b"a" * (128 << 10) + b"\r\n")
+            lines = []
+            try:
+                while True:
+                    lines.append(c.line())
+            except (EOFError, ConnectionResetError, ssl.SSLError):
+                pass
+            bad = [l for l in lines if b" BAD " in l]
+            self.assertEqual(len(bad), 1, (how, compress, lines))
+            self.assertTrue(bad[0].startswith(b"x1 BAD"), (how, compress, lines))
+            self.assertTrue(lines[-1].startswith(b"* BYE"), (how, compress, lines))
+            c.sock.close()
+
+
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
     sys.exit(0 if result.wasSuccessful() else 1)

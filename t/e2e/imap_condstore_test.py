@@ -226,6 +226,31 @@ class CondStore(slotlib.MailboxPerTest):
         # Without MODSEQ in the criteria, no MODSEQ in the answer.
         self.assertEqual(self.c.ok("SEARCH DRAFT"), [b"* SEARCH 2 3"])
 
+    def test_rfc7162_3_1_5_esearch_min_max_report_the_modseq_of_what_they_return(self):
+        # RFC 7162 3.1.5: with MIN and/or MAX but neither ALL nor COUNT,
+        # MODSEQ is the highest mod-sequence of the messages returned, not
+        # of all that matched. Changed in the order 2, 4, 3: message 3 is
+        # the newest change, and neither MIN (2) nor MAX (4).
+        self.c.ok("ENABLE CONDSTORE")
+        base = self.highest(self.c.ok("SELECT " + self.box))
+        mod = {}
+        for n in (2, 4, 3):
+            mod[n] = modseq_of(self.c.ok("STORE %d +FLAGS (\\Draft)" % n)[0])
+        self.assertLess(mod[2], mod[4])
+        self.assertLess(mod[4], mod[3])
+        expect = {"MIN": b"MIN 2 MODSEQ %d" % mod[2],
+                  "MAX": b"MAX 4 MODSEQ %d" % mod[4],
+                  "MIN MAX": b"MIN 2 MAX 4 MODSEQ %d" % mod[4],
+                  "MIN COUNT": b"MIN 2 COUNT 3 MODSEQ %d" % mod[3],
+                  "MAX ALL": b"MAX 4 ALL 2:4 MODSEQ %d" % mod[3]}
+        for ret, tail in expect.items():
+            lines = self.c.ok("SEARCH RETURN (%s) MODSEQ %d" % (ret, base + 1))
+            self.assertEqual(lines, [b'* ESEARCH (TAG "%s") %s' % (self.c.last_tag, tail)], ret)
+        # The same for UID SEARCH, and with SAVE (which keeps MIN and MAX).
+        lines = self.c.ok("UID SEARCH RETURN (SAVE MIN) MODSEQ %d" % (base + 1))
+        self.assertEqual(lines, [b'* ESEARCH (TAG "%s") UID MIN %d MODSEQ %d'
+                                 % (self.c.last_tag, self.uids[1], mod[2])])
+
     def test_expunge_reports_highestmodseq(self):
         self.c.ok("ENABLE CONDSTORE")
         base = self.highest(self.c.ok("SELECT " + self.box))

@@ -64,6 +64,59 @@ class Updates(slotlib.TwoSessionsOnInbox):
         typ, data = self.b.fetch("1", "(UID)")
         self.assertEqual(data, [b"1 (UID 2)"])
 
+    def test_rfc3501_7_2_6_new_keywords_are_announced_before_any_fetch_shows_them(self):
+        # Every session with the mailbox selected hears FLAGS and PERMANENTFLAGS
+        # listing a keyword before a FETCH shows it: the one that stored it,
+        # one that FETCHes next, one that only NOOPs, one in IDLE.
+        port = self.slot.ports["imap"]
+        clients = []
+        for n in range(4):
+            c = RawClient(port)
+            c.command("l", "LOGIN alice secret")
+            lines = c.command("s", "SELECT INBOX")
+            self.assertIn(b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)", lines)
+            clients.append(c)
+        storer, fetcher, nooper, idler = clients
+        idler.send("i IDLE")
+        idler.until(lambda l: l.startswith(b"+"), "continuation")
+
+        def check(lines, keyword, who):
+            kw = keyword.encode()
+            flags = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS (") and kw in l]
+            perm = [i for i, l in enumerate(lines)
+                    if l.startswith(b"* OK [PERMANENTFLAGS (") and kw in l and b" \\*)]" in l]
+            fetch = [i for i, l in enumerate(lines) if b" FETCH (" in l and kw in l]
+            self.assertTrue(flags and perm, (who, lines))
+            self.assertTrue(all(flags[0] < i and perm[0] < i for i in fetch), (who, lines))
+            return fetch
+
+        self.assertTrue(check(storer.command("t", "STORE 1 +FLAGS ($Work)"), "$Work", "storer"))
+        self.assertTrue(check(fetcher.command("f", "FETCH 1 (FLAGS)"), "$Work", "fetcher"))
+        self.assertTrue(check(nooper.command("n", "NOOP"), "$Work", "nooper"))
+        pushed = idler.until(lambda l: b" FETCH (" in l, "pushed FETCH")
+        self.assertTrue(check(pushed, "$Work", "idler"))
+        # Told once: the same keyword on another message brings no FLAGS.
+        lines = storer.command("t2", "STORE 2 +FLAGS ($Work)")
+        self.assertFalse([l for l in lines if l.startswith(b"* FLAGS")], lines)
+        # .SILENT still announces a new keyword; APPEND elsewhere does too.
+        check(storer.command("t3", "STORE 2 +FLAGS.SILENT ($Silent)"), "$Silent", "silent")
+        self.a.append("INBOX", "($Appended)", None, MSG)
+        check(nooper.command("n2", "NOOP"), "$Appended", "append")
+        # RFC 3501 9: flag-keyword is an atom, and NIL is one.
+        check(storer.command("t4", "STORE 3 +FLAGS NIL"), "NIL", "nil")
+        lines = storer.command("f2", "FETCH 3 (FLAGS)")
+        self.assertIn(b"* 3 FETCH (FLAGS (NIL))", lines)
+        # A new SELECT lists every keyword in use.
+        lines = storer.command("s2", "SELECT INBOX")
+        flags = [l for l in lines if l.startswith(b"* FLAGS")]
+        self.assertEqual(len(flags), 1)
+        for kw in (b"$Work", b"$Silent", b"$Appended", b"NIL"):
+            self.assertIn(kw, flags[0])
+        idler.send("DONE")
+        idler.until(lambda l: l.startswith(b"i "), "IDLE end")
+        for c in clients:
+            c.sock.close()
+
     def test_idle_gets_exists_and_expunge_pushed(self):
         raw = RawClient(self.slot.ports["imap"])
         raw.command("a1", "LOGIN alice secret")

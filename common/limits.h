@@ -157,6 +157,10 @@ inline constexpr int kMaxLmtpErrors = 20;
 // same mailbox this recently is stored once. MTAs retry within minutes after
 // a lost reply; an hour covers that without hiding real re-sends.
 inline constexpr int64_t kLmtpDedupWindowSeconds = 60 * 60;
+// Messages with the delivery's Message-ID (newest first) whose trace fields
+// are read to find the same delivery: a retry finds its original among the
+// newest; more would let anyone who reuses a Message-ID cost us reads.
+inline constexpr size_t kLmtpDedupCandidates = 4;
 // An idle LMTP client is a stuck MTA; free its socket.
 inline constexpr std::chrono::seconds kLmtpIdleTimeout{5 * 60};
 

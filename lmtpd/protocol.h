@@ -89,13 +89,15 @@ class Protocol {
  private:
   enum class State { kCommand, kData, kWaiting };
   // The next complete line at in_pos_ (without its line end) and the offset
-  // after it; false if no line is complete. The view lives until in_ changes.
-  bool PeekLine(std::string_view* line, size_t* next) const;
+  // after it; false if no line is complete. A bare LF ends a line too (*crlf
+  // tells which), but only CRLF lines can end DATA. The view lives until in_
+  // changes.
+  bool PeekLine(std::string_view* line, size_t* next, bool* crlf) const;
   // Consumes the next line, or drops an incomplete one longer than `max`.
-  bool NextLine(size_t max, std::string_view* line, bool* too_long);
+  bool NextLine(size_t max, std::string_view* line, bool* too_long, bool* crlf);
   Event NextEvent();
   Event Command(std::string_view line);
-  Event DataLine(std::string_view line);
+  Event DataLine(std::string_view line, bool crlf);
   Event Mail(std::string_view args);
   Event Rcpt(std::string_view args);
   std::string_view RcptError(std::string_view args, Recipient* out) const;
@@ -118,6 +120,9 @@ class Protocol {
   std::vector<Recipient> pending_;
   std::string data_;
   bool data_too_big_ = false;
+  // The previous line ended in CRLF (the DATA command counts): a "." line is
+  // the end of the data only after one, i.e. only <CRLF>.<CRLF> ends it.
+  bool data_after_crlf_ = false;
 };
 
 }  // namespace slotmail::lmtpd

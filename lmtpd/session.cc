@@ -143,10 +143,10 @@ void Session::DeliverMessage() {
   }
   busy_ = true;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto key = std::make_shared<DedupKey>(DedupKeyOf(protocol_.sender(), protocol_.message()));
   auto bytes = std::make_shared<std::string>(TraceHeaders(
-      protocol_.sender(), protocol_.helo(), peer_, hostname_, now));
+      protocol_.sender(), protocol_.helo(), peer_, hostname_, key->delivery_id, now));
   *bytes += protocol_.message();
-  auto message_id = std::make_shared<std::string>(MessageIdOf(protocol_.message()));
   struct Pending {
     std::vector<Outcome> outcomes;
     std::atomic<size_t> left{0};
@@ -158,9 +158,8 @@ void Session::DeliverMessage() {
   auto self = shared_from_this();
   // One task per recipient, keyed by its user: different users in parallel.
   for (size_t i = 0; i < rcpts.size(); ++i) {
-    pool_->Submit(rcpts[i].user, [self, pending, bytes, message_id,
-                                           rcpt = rcpts[i], i, now] {
-      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *message_id, now, self->new_mail_);
+    pool_->Submit(rcpts[i].user, [self, pending, bytes, key, rcpt = rcpts[i], i, now] {
+      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *key, now, self->new_mail_);
       if (pending->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
       self->loop_->Post([self, pending] {
         if (self->closed_) return;

@@ -140,6 +140,7 @@ Protocol::Event Protocol::Next() {
   Event e = NextEvent();
   // Consumed lines leave the buffer once per call, not once per line (a
   // message is thousands of lines; erasing each would move the rest).
+  consumed_ += in_pos_;
   in_.erase(0, in_pos_);
   in_pos_ = 0;
   return e;

@@ -67,6 +67,9 @@ class Protocol {
   void TakeOutput(std::string* out);
   bool HasOutput() const { return !out_.empty(); }
   size_t BufferedInput() const { return in_.size() - in_pos_; }
+  // Bytes of complete lines consumed so far: rises only when the client
+  // finishes a line, so it measures progress that trickled bytes do not.
+  uint64_t consumed() const { return consumed_ + in_pos_; }
 
   // ---- answers to requests
   // One or more RCPTs, in command order, awaiting a check.
@@ -110,6 +113,7 @@ class Protocol {
   State state_ = State::kCommand;
   std::string in_;
   size_t in_pos_ = 0;  // in_ before this is consumed (erased when Next returns)
+  uint64_t consumed_ = 0;  // bytes erased from in_ after being consumed
   std::string out_;
   bool discarding_line_ = false;  // skipping the rest of an over-long line
   int errors_ = 0;

@@ -38,9 +38,28 @@ Session::~Session() = default;
 
 void Session::Start(int fd) {
   conn_ = net::Connection::Adopt(loop_, fd, peer_, nullptr, this);
-  conn_->SetReadTimeout(limits::kLmtpIdleTimeout);
+  ArmDeadline();
   protocol_.Greet();
   Flush();
+}
+
+void Session::ArmDeadline() {
+  progress_ = protocol_.consumed();
+  deadline_ = loop_->After(server_->options().timeout, [this] {
+    // Our store work being slow is not the client's fault: wait for it.
+    busy_ ? ArmDeadline() : TimedOut();
+  });
+}
+
+void Session::NoteProgress() {
+  if (protocol_.consumed() != progress_) ArmDeadline();
+}
+
+void Session::TimedOut() {
+  if (closed_ || !conn_) return;
+  closed_ = true;  // no further input is read; OnEvent(kClosed) follows
+  conn_->Write("421 4.4.2 Idle for too long, closing connection\r\n");
+  conn_->CloseAfterFlush();
 }
 
 void Session::Shutdown() {
@@ -63,16 +82,13 @@ void Session::OnInput(net::Connection* c) {
   protocol_.Feed(in);
   if (busy_ && protocol_.BufferedInput() > limits::kImapMaxPipelinedBytes) c->PauseReading();
   Process();
+  NoteProgress();
 }
 
 void Session::OnDrained(net::Connection*) {}
 
 void Session::OnEvent(net::Connection*, net::Connection::Event e) {
-  if (e == net::Connection::Event::kTimeout) {
-    conn_->Write("421 4.4.2 Idle for too long, closing connection\r\n");
-    conn_->CloseAfterFlush();
-    return;
-  }
+  if (e == net::Connection::Event::kTimeout) return TimedOut();  // no read timeout is set
   if (closed_ && !conn_) return;
   closed_ = true;
   server_->Remove(this);
@@ -104,6 +120,7 @@ void Session::RequestDone() {
   Flush();
   conn_->ResumeReading();
   Process();
+  NoteProgress();
 }
 
 // The refusal of a slot that is not its store's master, or "" if it serves.

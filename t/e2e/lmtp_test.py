@@ -270,6 +270,19 @@ class LmtpTest(unittest.TestCase):
         r.sendall(b"DONE\r\n")
 
 
+class LmtpDeadlineTest(unittest.TestCase):
+    def test_a_client_trickling_bytes_is_closed_when_no_line_completes(self):
+        # Before, every byte restarted the idle timeout: one byte now and
+        # then held the socket for good (issue 14 point 12).
+        slot = slotlib.Slot(tls=False, extra=["lmtp_listen = 127.0.0.1:0", "lmtp_timeout = 2"])
+        self.addCleanup(slot.close)
+        s = socket.create_connection(("127.0.0.1", slot.ports["lmtp"]), timeout=10)
+        self.addCleanup(s.close)
+        got = slotlib.trickle_until_closed(s, b"LHLO " + b"x" * 1000)
+        self.assertTrue(got.startswith(b"220 "), got)
+        self.assertIn(b"\r\n421 4.4.2", got)
+
+
 class LmtpUnixSocketTest(unittest.TestCase):
     def test_delivery_over_a_unix_socket(self):
         tmp = slotlib.tempfile.mkdtemp(prefix="slotmail-lmtp.")

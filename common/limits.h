@@ -117,8 +117,10 @@ inline constexpr size_t kMinAddressesToFillDescriptors = 20;
 // client opens a handful at once, a NAT behind a busy office a few dozen;
 // each lasts at most kImapLoginTimeout.
 inline constexpr size_t kMaxLoginConnectionsPerIp = 32;
-// Parsed MIME structures kept in memory (a few KB each) for FETCH.
-inline constexpr size_t kMimeCacheEntries = 20000;
+// Parsed MIME structures kept in memory for FETCH, in bytes as
+// mime::MemoryUsage counts them (a real message's is a few KB): a bound on
+// bytes, not entries, since a hostile message's structure can be far larger.
+inline constexpr size_t kMimeCacheBytes = 64u << 20;
 // Default concurrent logged-in sessions of one user (max_sessions_per_user);
 // real clients use well under 50.
 inline constexpr size_t kMaxSessionsPerUser = 100;
@@ -150,6 +152,20 @@ inline constexpr size_t kMaxMimeParams = 64;
 // RFC 2231 sections of one parameter value ("name*N"); 100 x ~70 bytes covers
 // any real filename. Sections numbered beyond are ignored.
 inline constexpr size_t kMaxRfc2231Sections = 100;
+// Bytes of one header field value the parse keeps or derives anything from
+// (ENVELOPE's Date, Subject, In-Reply-To and Message-ID; Content-Type and
+// the other Content-* fields): far above any real field (a folded Subject is
+// a few hundred bytes), small enough that a hostile header cannot make a
+// message's structure, its cache entry or its sort keys big. The whole field
+// is still in the message (BODY[HEADER]); ENVELOPE shows the prefix. Twice
+// kMaxRfc2231Sections' worth of a folded filename, so none is cut.
+inline constexpr size_t kMaxMimeFieldBytes = 16u << 10;
+// An address field (From, To, Cc, ...) is parsed from its first this many
+// bytes: some 1500 real addresses, more than any real recipient list.
+inline constexpr size_t kMaxAddressFieldBytes = 64u << 10;
+// Bytes of one SORT key (base subject, address, display name): comparing
+// further than this decides nothing between real messages.
+inline constexpr size_t kMaxSortKeyBytes = 1u << 10;
 // Addresses (and group markers) kept per address field in an ENVELOPE; a
 // field with more is a dump, not a recipient list, and each address costs
 // ~20 response bytes, so this bounds ENVELOPE's size.

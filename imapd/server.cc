@@ -54,7 +54,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   ASSIGN_OR_RETURN(s->loop_, net::EventLoop::Create());
   ASSIGN_OR_RETURN(s->store_, store::Store::Open(config.slot_dir, config.store_options));
   s->pool_ = std::make_unique<WorkerPool>(config.workers);
-  s->mime_cache_ = std::make_unique<MimeCache>(limits::kMimeCacheEntries);
+  s->mime_cache_ = std::make_unique<MimeCache>(limits::kMimeCacheBytes);
   if (!config.tls_cert.empty()) {
     ASSIGN_OR_RETURN(s->tls_, TlsContext::LoadServer(config.tls_cert, config.tls_key));
   }

@@ -55,6 +55,26 @@ Status MakeDirs(const std::string& path) {
   return MakeDir(path);
 }
 
+Status MakePrivate(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path, errno);
+  if ((st.st_mode & 077) == 0) return Status::Ok();
+  if (::chmod(path.c_str(), st.st_mode & 07700) != 0) return ErrnoStatus("chmod", path, errno);
+  return Status::Ok();
+}
+
+Status CreatePrivateFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("create", path, errno);
+  FdCloser closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", path, errno);
+  if ((st.st_mode & 077) != 0 && ::fchmod(fd, st.st_mode & 07700) != 0) {
+    return ErrnoStatus("chmod", path, errno);
+  }
+  return Status::Ok();
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;

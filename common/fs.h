@@ -21,6 +21,14 @@ Status MakeDirs(const std::string& path);
 // mkdir of one level; Ok if it already exists.
 Status MakeDir(const std::string& path);
 bool Exists(const std::string& path);
+// Takes the group and other permission bits off `path` (a file becomes
+// 0600, a directory 0700 when it had the owner's full rights); a path
+// already private is not touched. NotFound if it does not exist.
+Status MakePrivate(const std::string& path);
+// Creates an empty file at `path` with mode 0600 if there is none, and makes
+// an existing one private (MakePrivate). For files whose creator would
+// otherwise follow the umask (SQLite creates its databases 0644).
+Status CreatePrivateFile(const std::string& path);
 
 // Writes all of `data` to a new file at `path` (O_EXCL), without syncing.
 Status WriteNewFile(const std::string& path, std::string_view data);

@@ -103,7 +103,10 @@ inline constexpr size_t kMaxImapVanishedSetBytes = 8000;
 // ---- imapd (server side; the parser's limits are in the IMAP section)
 // RFC 3501 5.4: an idle logged-in client may be dropped after 30 minutes.
 inline constexpr std::chrono::seconds kImapIdleTimeout{30 * 60};
-// Before login a client has no reason to be slow; frees sockets from scanners.
+// Before login a client has no reason to be slow: it must have logged in
+// this long after connecting, however it trickles bytes (a deadline, not an
+// idle timeout), which frees sockets from scanners and slow-loris clients.
+// Default of login_timeout.
 inline constexpr std::chrono::seconds kImapLoginTimeout{60};
 // Output queued for a slow reader before we stop reading its commands.
 inline constexpr size_t kImapMaxPendingOutput = 4u << 20;
@@ -113,10 +116,23 @@ inline constexpr size_t kImapMaxPipelinedBytes = 1u << 20;
 inline constexpr int kLoginFailuresBeforeDelay = 3;
 // Longest delay of a failed login answer; doubles per failure up to this.
 inline constexpr std::chrono::milliseconds kMaxLoginDelay{8000};
-// Concurrent connections from one IP address; stops one host starving others.
-inline constexpr size_t kMaxConnectionsPerIp = 5000;
-// Parsed MIME structures kept in memory (a few KB each) for FETCH.
-inline constexpr size_t kMimeCacheEntries = 20000;
+// Concurrent connections from one IP address in all (max_connections_per_ip):
+// a NAT of a few hundred mail clients; beyond that stops one host starving
+// others. The default is also at most the descriptor limit divided by
+// kMinAddressesToFillDescriptors.
+inline constexpr size_t kMaxConnectionsPerIp = 1000;
+// Addresses needed to hold every descriptor slotd may open at the default
+// per-IP limit (with the 1024 descriptors of a default soft limit: 51 each).
+inline constexpr size_t kMinAddressesToFillDescriptors = 20;
+// Connections from one IP address not logged in yet
+// (max_login_connections_per_ip): tighter, since they need no account. A
+// client opens a handful at once, a NAT behind a busy office a few dozen;
+// each lasts at most kImapLoginTimeout.
+inline constexpr size_t kMaxLoginConnectionsPerIp = 32;
+// Parsed MIME structures kept in memory for FETCH, in bytes as
+// mime::MemoryUsage counts them (a real message's is a few KB): a bound on
+// bytes, not entries, since a hostile message's structure can be far larger.
+inline constexpr size_t kMimeCacheBytes = 64u << 20;
 // Default concurrent logged-in sessions of one user (max_sessions_per_user);
 // real clients use well under 50.
 inline constexpr size_t kMaxSessionsPerUser = 100;
@@ -148,6 +164,20 @@ inline constexpr size_t kMaxMimeParams = 64;
 // RFC 2231 sections of one parameter value ("name*N"); 100 x ~70 bytes covers
 // any real filename. Sections numbered beyond are ignored.
 inline constexpr size_t kMaxRfc2231Sections = 100;
+// Bytes of one header field value the parse keeps or derives anything from
+// (ENVELOPE's Date, Subject, In-Reply-To and Message-ID; Content-Type and
+// the other Content-* fields): far above any real field (a folded Subject is
+// a few hundred bytes), small enough that a hostile header cannot make a
+// message's structure, its cache entry or its sort keys big. The whole field
+// is still in the message (BODY[HEADER]); ENVELOPE shows the prefix. Twice
+// kMaxRfc2231Sections' worth of a folded filename, so none is cut.
+inline constexpr size_t kMaxMimeFieldBytes = 16u << 10;
+// An address field (From, To, Cc, ...) is parsed from its first this many
+// bytes: some 1500 real addresses, more than any real recipient list.
+inline constexpr size_t kMaxAddressFieldBytes = 64u << 10;
+// Bytes of one SORT key (base subject, address, display name): comparing
+// further than this decides nothing between real messages.
+inline constexpr size_t kMaxSortKeyBytes = 1u << 10;
 // Addresses (and group markers) kept per address field in an ENVELOPE; a
 // field with more is a dump, not a recipient list, and each address costs
 // ~20 response bytes, so this bounds ENVELOPE's size.
@@ -169,7 +199,13 @@ inline constexpr int kMaxLmtpErrors = 20;
 // same mailbox this recently is stored once. MTAs retry within minutes after
 // a lost reply; an hour covers that without hiding real re-sends.
 inline constexpr int64_t kLmtpDedupWindowSeconds = 60 * 60;
-// An idle LMTP client is a stuck MTA; free its socket.
+// Messages with the delivery's Message-ID (newest first) whose trace fields
+// are read to find the same delivery: a retry finds its original among the
+// newest; more would let anyone who reuses a Message-ID cost us reads.
+inline constexpr size_t kLmtpDedupCandidates = 4;
+// An LMTP client that completes no command or data line for this long is a
+// stuck MTA (or one trickling bytes to hold the socket): free its socket.
+// Bytes that complete no line do not count. Default of lmtp_timeout.
 inline constexpr std::chrono::seconds kLmtpIdleTimeout{5 * 60};
 
 // ---- control channel (doc/control.md)

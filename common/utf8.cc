@@ -38,4 +38,16 @@ bool IsValid(std::string_view s) {
   return true;
 }
 
+std::string_view Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  // s[max] exists. If it continues a sequence, find that sequence's lead
+  // byte; a well-formed sequence cut by the limit is left out whole.
+  size_t lead = max;
+  while (lead > 0 && max - lead < 3 && (static_cast<unsigned char>(s[lead]) & 0xc0) == 0x80) {
+    --lead;
+  }
+  if (lead < max && lead + SequenceAt(s, lead) > max) return s.substr(0, lead);
+  return s.substr(0, max);
+}
+
 }  // namespace slotmail::utf8

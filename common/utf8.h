@@ -15,4 +15,8 @@ size_t SequenceAt(std::string_view s, size_t i);
 // True if every byte of `s` belongs to a well-formed sequence (NUL is one).
 bool IsValid(std::string_view s);
 
+// The longest prefix of `s` of at most `max` bytes that does not end inside
+// a multi-byte sequence (malformed bytes count as one byte each).
+std::string_view Prefix(std::string_view s, size_t max);
+
 }  // namespace slotmail::utf8

@@ -80,7 +80,7 @@ TEST_CASE("imapd fetch: structures from the index render as a fresh parse on the
     REQUIRE(::unlink(paths.BlobPath("alice", m.guid).c_str()) == 0);
   }
 
-  MimeCache cache(100);  // empty: everything comes from the index
+  MimeCache cache(1 << 20);  // empty: everything comes from the index
   auto loaded = LoadStructures(st, cache, "alice", *messages);
   REQUIRE(loaded.ok());
   CHECK(cache.hits() == 0);

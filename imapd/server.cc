@@ -1,5 +1,6 @@
 #include "imapd/server.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,12 +38,23 @@ bool Server::JobChanged(const std::string& user, const std::string& mailbox) {
   return std::find(t_job_changes.begin(), t_job_changes.end(), key) != t_job_changes.end();
 }
 
+size_t DefaultConnectionsPerIp(uint64_t descriptors) {
+  return std::max<size_t>(
+      1, std::min<uint64_t>(limits::kMaxConnectionsPerIp,
+                            descriptors / limits::kMinAddressesToFillDescriptors));
+}
+
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   std::unique_ptr<Server> s(new Server(config));
+  if (s->config_.max_connections_per_ip == 0) {
+    struct rlimit fds;
+    const uint64_t n = getrlimit(RLIMIT_NOFILE, &fds) == 0 ? fds.rlim_cur : 1024;
+    s->config_.max_connections_per_ip = DefaultConnectionsPerIp(n);
+  }
   ASSIGN_OR_RETURN(s->loop_, net::EventLoop::Create());
   ASSIGN_OR_RETURN(s->store_, store::Store::Open(config.slot_dir, config.store_options));
   s->pool_ = std::make_unique<WorkerPool>(config.workers);
-  s->mime_cache_ = std::make_unique<MimeCache>(limits::kMimeCacheEntries);
+  s->mime_cache_ = std::make_unique<MimeCache>(limits::kMimeCacheBytes);
   if (!config.tls_cert.empty()) {
     ASSIGN_OR_RETURN(s->tls_, TlsContext::LoadServer(config.tls_cert, config.tls_key));
   }
@@ -109,13 +121,20 @@ uint16_t Server::imap_port() const { return imap_ ? imap_->port() : 0; }
 uint16_t Server::imaps_port() const { return imaps_ ? imaps_->port() : 0; }
 
 void Server::Accept(int fd, const std::string& ip, bool implicit_tls) {
-  if (per_ip_[ip] >= limits::kMaxConnectionsPerIp) {
+  // find, not []: a refused address leaves no entry behind.
+  auto count = [&](const std::unordered_map<std::string, size_t>& m) {
+    auto it = m.find(ip);
+    return it == m.end() ? 0 : it->second;
+  };
+  if (count(per_ip_) >= config_.max_connections_per_ip ||
+      count(login_per_ip_) >= config_.max_login_connections_per_ip) {
     static const char kBye[] = "* BYE Too many connections from your address\r\n";
     if (!implicit_tls) (void)!::write(fd, kBye, sizeof kBye - 1);
     ::close(fd);
     return;
   }
   ++per_ip_[ip];
+  ++login_per_ip_[ip];
   auto session = std::make_shared<Session>(this, ip, implicit_tls);
   sessions_[session.get()] = session;
   session->Start(fd);
@@ -126,6 +145,7 @@ void Server::Remove(Session* s) {
     auto it = sessions_.find(s);
     if (it == sessions_.end()) return;
     if (--per_ip_[s->peer_ip()] == 0) per_ip_.erase(s->peer_ip());
+    if (s->user().empty()) LeftLoginPhase(s->peer_ip());
     if (!s->user().empty() && --per_user_[s->user()] == 0) per_user_.erase(s->user());
     sessions_.erase(it);
   });
@@ -169,6 +189,10 @@ std::chrono::milliseconds Server::LoginFailed(const std::string& ip, const std::
 void Server::LoginSucceeded(const std::string& ip, const std::string& user) {
   failed_logins_.erase("ip:" + ip);
   failed_logins_.erase("user:" + user);
+}
+
+void Server::LeftLoginPhase(const std::string& ip) {
+  if (--login_per_ip_[ip] == 0) login_per_ip_.erase(ip);
 }
 
 bool Server::AddUserSession(const std::string& user) {

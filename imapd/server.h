@@ -33,11 +33,20 @@ struct ServerConfig {
   std::string lmtp_listen;  // LMTP over TCP "host:port"; empty: none
   std::string lmtp_socket;  // LMTP on a Unix socket path; empty: none
   bool lmtp_over_quota_permanent = false;  // LMTP over quota: 552 5.2.2, not 452 4.2.2
+  // An LMTP session that completes no line for this long is closed.
+  std::chrono::seconds lmtp_timeout = limits::kLmtpIdleTimeout;
   // Where LOGIN and AUTHENTICATE PLAIN work without TLS.
   enum class PlaintextAuth { kNever, kLoopback, kAlways };
   PlaintextAuth plaintext_auth = PlaintextAuth::kLoopback;
   size_t workers = 16;
   size_t max_sessions_per_user = limits::kMaxSessionsPerUser;
+  // Connections from one IP in all; 0: DefaultConnectionsPerIp of the
+  // descriptor limit when the server is created.
+  size_t max_connections_per_ip = 0;
+  // Connections from one IP not logged in yet.
+  size_t max_login_connections_per_ip = limits::kMaxLoginConnectionsPerIp;
+  // A connection not logged in this long after it was accepted is closed.
+  std::chrono::seconds login_timeout = limits::kImapLoginTimeout;
   std::string hostname = "localhost";
   // RFC 5464 /shared/admin of the server (a URI, e.g. mailto:...); empty: none.
   std::string admin_address;
@@ -50,6 +59,11 @@ struct ServerConfig {
   // are admitted by it and answered only once it confirms. nullptr: none.
   NewMailBarrier* new_mail = nullptr;
 };
+
+// The default per-IP connection limit for a process that may open
+// `descriptors` files: kMaxConnectionsPerIp, but never so many that fewer
+// than kMinAddressesToFillDescriptors addresses could hold them all.
+size_t DefaultConnectionsPerIp(uint64_t descriptors);
 
 class Server {
  public:
@@ -93,6 +107,9 @@ class Server {
   // Counts a logged-in session of `user`; false (and not counted) if the
   // user already has the most sessions allowed. Released by Remove.
   bool AddUserSession(const std::string& user);
+  // A session from `ip` has logged in: it no longer counts towards
+  // max_login_connections_per_ip.
+  void LeftLoginPhase(const std::string& ip);
 
   // Whether clients may log in and work; the refusal sentence when not.
   bool serving() const { return config_.gate == nullptr || config_.gate->open(); }
@@ -118,6 +135,7 @@ class Server {
   std::unique_ptr<net::Listener> imaps_;
   std::map<Session*, std::shared_ptr<Session>> sessions_;
   std::unordered_map<std::string, size_t> per_ip_;
+  std::unordered_map<std::string, size_t> login_per_ip_;  // not logged in yet
   std::multimap<std::string, Session*> watchers_;  // "user\0mailbox" -> session
   std::map<Session*, std::string> watching_;
   std::unordered_map<std::string, int> failed_logins_;  // "ip:..." / "user:..."

@@ -20,6 +20,13 @@ const char* ConfigHelp() {
   plaintext_auth = loopback LOGIN/AUTH PLAIN without TLS: never, loopback, always
   workers = 16              threads for disk work (group commit needs several)
   max_sessions_per_user = 100   concurrent logged-in IMAP sessions of one user
+  max_connections_per_ip = 0    IMAP connections from one address (0: 1000,
+                            or the descriptor limit / 20 if that is less)
+  max_login_connections_per_ip = 32   of those, not logged in yet
+  login_timeout = 60        seconds from connecting to a successful login,
+                            however slowly the client sends; then BYE
+  lmtp_timeout = 300        seconds an LMTP client may go without completing
+                            a line (bytes alone do not count); then 421
   hostname = NAME           name in the greeting                         [localhost]
   admin_address = URI       METADATA /shared/admin, e.g. mailto:postmaster@example.com []
   kdf_iterations = 100000   PBKDF2 iterations for new password hashes
@@ -32,7 +39,9 @@ const char* ConfigHelp() {
 Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
                                 "lmtp_listen", "lmtp_socket", "lmtp_over_quota",
-                                "plaintext_auth", "workers", "max_sessions_per_user", "hostname", "kdf_iterations",
+                                "plaintext_auth", "workers", "max_sessions_per_user", "max_connections_per_ip",
+                                "max_login_connections_per_ip", "login_timeout", "lmtp_timeout",
+                                "hostname", "kdf_iterations",
                                 "admin_address",
                                 "max_message_bytes", "default_quota_bytes",
                                 "default_quota_messages"}));
@@ -65,6 +74,17 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   c.workers = workers;
   ASSIGN_OR_RETURN(c.max_sessions_per_user,
                    f.GetUint("max_sessions_per_user", limits::kMaxSessionsPerUser, 1, 1000000));
+  ASSIGN_OR_RETURN(c.max_connections_per_ip,
+                   f.GetUint("max_connections_per_ip", 0, 0, 1000000));
+  ASSIGN_OR_RETURN(c.max_login_connections_per_ip,
+                   f.GetUint("max_login_connections_per_ip", limits::kMaxLoginConnectionsPerIp, 1,
+                             1000000));
+  ASSIGN_OR_RETURN(uint64_t login_timeout,
+                   f.GetUint("login_timeout", limits::kImapLoginTimeout.count(), 1, 3600));
+  c.login_timeout = std::chrono::seconds(login_timeout);
+  ASSIGN_OR_RETURN(uint64_t lmtp_timeout,
+                   f.GetUint("lmtp_timeout", limits::kLmtpIdleTimeout.count(), 1, 3600));
+  c.lmtp_timeout = std::chrono::seconds(lmtp_timeout);
   c.hostname = f.Get("hostname", "localhost");
   c.admin_address = f.Get("admin_address", "");
   ASSIGN_OR_RETURN(uint64_t kdf, f.GetUint("kdf_iterations", 100000, limits::kMinKdfIterations,

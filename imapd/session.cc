@@ -25,7 +25,15 @@ const ServerConfig& Session::server_config() const { return server_->config(); }
 void Session::Start(int fd) {
   conn_ = net::Connection::Adopt(server_->loop(), fd, peer_ip_,
                                  implicit_tls_ ? server_->tls() : nullptr, this);
-  conn_->SetReadTimeout(limits::kImapLoginTimeout);
+  // A deadline, not the read timeout: bytes trickling in do not move it.
+  const std::chrono::seconds timeout = server_->config().login_timeout;
+  conn_->SetReadTimeout(timeout);
+  login_deadline_ = server_->loop()->After(timeout, [this] {
+    login_deadline_.reset();
+    if (closed_ || state_ != State::kNotAuthenticated) return;
+    Untagged("BYE Autologout; not logged in in time");
+    conn_->CloseAfterFlush();
+  });
   Untagged("OK [CAPABILITY " + Capabilities(*this) + "] " + server_->config().hostname +
            " slotmail ready");
 }
@@ -353,6 +361,8 @@ void Session::PushUpdates() { Refresh(true, nullptr); }
 void Session::LoggedIn(const std::string& user) {
   user_ = user;
   state_ = State::kAuthenticated;
+  login_deadline_.reset();
+  server_->LeftLoginPhase(peer_ip_);
   // After login: APPEND literals up to the configured message size, and
   // LITERAL+ (RFC 7888): a non-synchronising literal may be as large as the
   // literal it stands for. (Before login the LITERAL- 4 KiB cap applies.)

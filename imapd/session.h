@@ -171,6 +171,8 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   std::shared_ptr<Prefetched> prefetched_;  // from the command's last job
   std::function<void(std::string_view)> line_reader_;
   std::unique_ptr<net::EventLoop::Timer> timer_;
+  // Closes the connection if it has not logged in by then (login_timeout).
+  std::unique_ptr<net::EventLoop::Timer> login_deadline_;
   std::function<void()> on_drained_;
   imap::Command cmd_;  // the running command
   const CommandSpec* spec_ = nullptr;  // its table entry

@@ -10,7 +10,8 @@
 namespace slotmail::lmtpd {
 
 std::string TraceHeaders(std::string_view sender, std::string_view helo,
-                         std::string_view peer, std::string_view hostname, int64_t now) {
+                         std::string_view peer, std::string_view hostname,
+                         std::string_view delivery_id, int64_t now) {
   std::time_t t = static_cast<std::time_t>(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -25,7 +26,9 @@ std::string TraceHeaders(std::string_view sender, std::string_view helo,
   h += peer;
   h += ")\r\n\tby ";
   h += hostname;
-  h += " (slotmail) with LMTP;\r\n\t";
+  h += " (slotmail) with LMTP id ";
+  h += delivery_id;
+  h += ";\r\n\t";
   h += date;
   h += "\r\n";
   return h;
@@ -43,6 +46,22 @@ Outcome Confirmed(NewMailBarrier* new_mail, const std::string& user) {
   return Outcome::kFailed;
 }
 
+// True if `mailbox` holds this very delivery already (a retry after our
+// reply was lost). A failed check counts as "no": then the mail is stored.
+bool AlreadyDelivered(store::Store& store, const std::string& user, const std::string& mailbox,
+                      const DedupKey& key, int64_t now) {
+  if (key.message_id.empty()) return false;
+  auto guids = store.FindMessageIdSince(user, mailbox, key.message_id,
+                                        now - limits::kLmtpDedupWindowSeconds,
+                                        limits::kLmtpDedupCandidates);
+  if (!guids.ok()) return false;
+  for (const std::string& guid : *guids) {
+    auto head = store.ReadMessageHead(user, guid, kTraceHeadBytes);
+    if (head.ok() && CarriesDeliveryId(*head, key.delivery_id)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool RecipientExists(store::Store& store, const std::string& user) {
@@ -50,7 +69,7 @@ bool RecipientExists(store::Store& store, const std::string& user) {
 }
 
 Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view bytes,
-                std::string_view message_id, int64_t now, NewMailBarrier* new_mail) {
+                const DedupKey& key, int64_t now, NewMailBarrier* new_mail) {
   if (!RecipientExists(store, rcpt.user)) return Outcome::kUnknownUser;
   if (new_mail != nullptr && !new_mail->Admit(rcpt.user).ok()) return Outcome::kFailed;
   std::string mailbox = "INBOX";
@@ -58,12 +77,7 @@ Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view byt
     auto info = store.GetMailbox(rcpt.user, rcpt.folder);
     if (info.ok()) mailbox = info->name;
   }
-  if (!message_id.empty()) {
-    // A failed check is no reason to refuse mail: then store it.
-    auto dup = store.HasMessageIdSince(rcpt.user, mailbox, message_id,
-                                       now - limits::kLmtpDedupWindowSeconds);
-    if (dup.ok() && *dup) return Confirmed(new_mail, rcpt.user);
-  }
+  if (AlreadyDelivered(store, rcpt.user, mailbox, key, now)) return Confirmed(new_mail, rcpt.user);
   auto r = store.Append(rcpt.user, mailbox, bytes, store::Flags{}, now);
   if (r.ok()) return Confirmed(new_mail, rcpt.user);
   switch (r.status().code()) {

@@ -66,6 +66,8 @@ std::vector<std::string_view> Words(std::string_view s) {
   return out;
 }
 
+constexpr std::string_view kTooManyRecipients = "452 4.5.3 Too many recipients";
+
 }  // namespace
 
 bool ParseRecipient(std::string_view address, Recipient* out) {
@@ -105,19 +107,20 @@ void Protocol::ResetTransaction() {
   data_too_big_ = false;
 }
 
-bool Protocol::PeekLine(std::string_view* line, size_t* next) const {
+bool Protocol::PeekLine(std::string_view* line, size_t* next, bool* crlf) const {
   const size_t lf = in_.find('\n', in_pos_);
   if (lf == std::string::npos) return false;
   size_t end = lf;
-  if (end > in_pos_ && in_[end - 1] == '\r') --end;  // a bare LF is tolerated
+  *crlf = end > in_pos_ && in_[end - 1] == '\r';
+  if (*crlf) --end;  // a bare LF is tolerated as a line end
   *line = std::string_view(in_).substr(in_pos_, end - in_pos_);
   *next = lf + 1;
   return true;
 }
 
-bool Protocol::NextLine(size_t max, std::string_view* line, bool* too_long) {
+bool Protocol::NextLine(size_t max, std::string_view* line, bool* too_long, bool* crlf) {
   size_t next = 0;
-  if (!PeekLine(line, &next)) {
+  if (!PeekLine(line, &next, crlf)) {
     if (in_.size() - in_pos_ > max) {  // keep memory bounded: drop what we have
       discarding_line_ = true;
       in_.clear();
@@ -137,6 +140,7 @@ Protocol::Event Protocol::Next() {
   Event e = NextEvent();
   // Consumed lines leave the buffer once per call, not once per line (a
   // message is thousands of lines; erasing each would move the rest).
+  consumed_ += in_pos_;
   in_.erase(0, in_pos_);
   in_pos_ = 0;
   return e;
@@ -145,26 +149,34 @@ Protocol::Event Protocol::Next() {
 Protocol::Event Protocol::NextEvent() {
   std::string_view line;
   bool too_long = false;
+  bool crlf = false;
   while (true) {
     if (state_ == State::kData) {
-      if (!NextLine(opt_.max_data_line, &line, &too_long)) return Event::kNeedMore;
+      if (!NextLine(opt_.max_data_line, &line, &too_long, &crlf)) return Event::kNeedMore;
       if (too_long) {
         data_too_big_ = true;
+        data_after_crlf_ = crlf;
         data_.clear();
         continue;
       }
-      Event e = DataLine(line);
+      Event e = DataLine(line, crlf);
       if (e != Event::kNeedMore) return e;
       continue;
     }
-    if (!NextLine(opt_.max_command_line, &line, &too_long)) return Event::kNeedMore;
+    if (!NextLine(opt_.max_command_line, &line, &too_long, &crlf)) return Event::kNeedMore;
     Event e = too_long ? Error("500 5.5.2 Line too long") : Command(line);
     if (e != Event::kNeedMore) return e;
   }
 }
 
-Protocol::Event Protocol::DataLine(std::string_view line) {
-  if (line == ".") {
+// Only <CRLF>.<CRLF> ends the data (RFC 5321 4.1.1.4): a "." line after or
+// before a bare LF is content, kept as ".", so "\n.\n" can never end a
+// message early and make the rest of it read as commands (SMTP smuggling).
+// Other lines ending in a bare LF are stored with CRLF.
+Protocol::Event Protocol::DataLine(std::string_view line, bool crlf) {
+  const bool ends_data = line == "." && data_after_crlf_ && crlf;
+  data_after_crlf_ = crlf;
+  if (ends_data) {
     if (data_too_big_) {
       for (size_t i = 0; i < rcpts_.size(); ++i) Reply("552 5.3.4 Message too big");
       ResetTransaction();
@@ -174,7 +186,8 @@ Protocol::Event Protocol::DataLine(std::string_view line) {
     state_ = State::kWaiting;
     return Event::kDeliver;
   }
-  if (!line.empty() && line.front() == '.') line.remove_prefix(1);  // RFC 5321 4.5.2
+  // RFC 5321 4.5.2; a lone "." that does not end the data stays ".".
+  if (line.size() > 1 && line.front() == '.') line.remove_prefix(1);
   if (data_too_big_) return Event::kNeedMore;
   if (data_.size() + line.size() + 2 > opt_.max_message_bytes) {
     data_too_big_ = true;
@@ -222,6 +235,7 @@ Protocol::Event Protocol::Command(std::string_view line) {
     if (rcpts_.empty()) return Error("503 5.5.1 No valid recipients");
     Reply("354 Start mail input; end with <CRLF>.<CRLF>");
     state_ = State::kData;
+    data_after_crlf_ = true;  // the DATA line's end is the first CRLF of <CRLF>.<CRLF>
     return Event::kNeedMore;
   }
   if (verb == "RSET") {
@@ -283,16 +297,24 @@ std::string_view Protocol::RcptError(std::string_view args, Recipient* out) cons
     return "501 5.5.4 Syntax: RCPT TO:<address>";
   }
   if (!Words(params).empty()) return "555 5.5.4 Unsupported parameter";
-  if (rcpts_.size() + pending_.size() >= opt_.max_recipients) {
-    return "452 4.5.3 Too many recipients";
-  }
+  if (rcpts_.size() + pending_.size() >= opt_.max_recipients) return kTooManyRecipients;
   if (!ParseRecipient(addr, out)) return "501 5.1.3 Bad recipient address";
   return "";
 }
 
 Protocol::Event Protocol::Rcpt(std::string_view args) {
   Recipient r;
-  if (std::string_view e = RcptError(args, &r); !e.empty()) return Error(e);
+  if (std::string_view e = RcptError(args, &r); !e.empty()) {
+    // A recipient past the limit is no client error (RFC 5321 4.5.3.1.10:
+    // the client sends the rest later): it must not count towards
+    // kMaxLmtpErrors, or a long list would drop the session and the
+    // recipients already accepted with it.
+    if (e == kTooManyRecipients) {
+      Reply(e);
+      return Event::kNeedMore;
+    }
+    return Error(e);
+  }
   pending_.push_back(std::move(r));
   // Pipelined RCPTs right behind join the check, as long as each would be
   // checked anyway: any other command, or a RCPT that gets an error reply
@@ -310,7 +332,8 @@ Protocol::Event Protocol::Rcpt(std::string_view args) {
 bool Protocol::TakePipelinedRcpt() {
   std::string_view line;
   size_t next = 0;
-  if (discarding_line_ || !PeekLine(&line, &next)) return false;
+  bool crlf = false;
+  if (discarding_line_ || !PeekLine(&line, &next, &crlf)) return false;
   if (line.size() > opt_.max_command_line) return false;
   if (HasControlChars(line)) return false;
   const size_t sp = line.find(' ');

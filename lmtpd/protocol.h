@@ -67,6 +67,9 @@ class Protocol {
   void TakeOutput(std::string* out);
   bool HasOutput() const { return !out_.empty(); }
   size_t BufferedInput() const { return in_.size() - in_pos_; }
+  // Bytes of complete lines consumed so far: rises only when the client
+  // finishes a line, so it measures progress that trickled bytes do not.
+  uint64_t consumed() const { return consumed_ + in_pos_; }
 
   // ---- answers to requests
   // One or more RCPTs, in command order, awaiting a check.
@@ -89,13 +92,15 @@ class Protocol {
  private:
   enum class State { kCommand, kData, kWaiting };
   // The next complete line at in_pos_ (without its line end) and the offset
-  // after it; false if no line is complete. The view lives until in_ changes.
-  bool PeekLine(std::string_view* line, size_t* next) const;
+  // after it; false if no line is complete. A bare LF ends a line too (*crlf
+  // tells which), but only CRLF lines can end DATA. The view lives until in_
+  // changes.
+  bool PeekLine(std::string_view* line, size_t* next, bool* crlf) const;
   // Consumes the next line, or drops an incomplete one longer than `max`.
-  bool NextLine(size_t max, std::string_view* line, bool* too_long);
+  bool NextLine(size_t max, std::string_view* line, bool* too_long, bool* crlf);
   Event NextEvent();
   Event Command(std::string_view line);
-  Event DataLine(std::string_view line);
+  Event DataLine(std::string_view line, bool crlf);
   Event Mail(std::string_view args);
   Event Rcpt(std::string_view args);
   std::string_view RcptError(std::string_view args, Recipient* out) const;
@@ -108,6 +113,7 @@ class Protocol {
   State state_ = State::kCommand;
   std::string in_;
   size_t in_pos_ = 0;  // in_ before this is consumed (erased when Next returns)
+  uint64_t consumed_ = 0;  // bytes erased from in_ after being consumed
   std::string out_;
   bool discarding_line_ = false;  // skipping the rest of an over-long line
   int errors_ = 0;
@@ -118,6 +124,9 @@ class Protocol {
   std::vector<Recipient> pending_;
   std::string data_;
   bool data_too_big_ = false;
+  // The previous line ended in CRLF (the DATA command counts): a "." line is
+  // the end of the data only after one, i.e. only <CRLF>.<CRLF> ends it.
+  bool data_after_crlf_ = false;
 };
 
 }  // namespace slotmail::lmtpd

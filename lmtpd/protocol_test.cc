@@ -7,6 +7,7 @@
 #include <set>
 
 using namespace slotmail::lmtpd;
+namespace limits = slotmail::limits;
 
 namespace {
 
@@ -83,6 +84,7 @@ const char kSession[] =
     "Subject: hi\r\n"
     "\r\n"
     "..leading dot\n"
+    "last line\r\n"
     ".\r\n"
     "QUIT\r\n";
 
@@ -98,7 +100,7 @@ TEST_CASE("lmtp: a pipelined session gives the same replies fed byte by byte or 
     REQUIRE(d.deliveries.size() == 1);
     CHECK(d.deliveries[0].sender == "sender@example.org");
     // Dot-unstuffed, bare LF made CRLF.
-    CHECK(d.deliveries[0].message == "Subject: hi\r\n\r\n.leading dot\r\n");
+    CHECK(d.deliveries[0].message == "Subject: hi\r\n\r\n.leading dot\r\nlast line\r\n");
     REQUIRE(d.deliveries[0].rcpts.size() == 2);
     CHECK(d.deliveries[0].rcpts[1].user == "bob");
     CHECK(d.deliveries[0].rcpts[1].folder == "Work");
@@ -246,5 +248,50 @@ TEST_CASE("lmtp: a RCPT batch stops at a RCPT with an error reply and below the 
                              "RCPT TO:<alice@x>\r\n", chunk, opt)) ==
           "220 250 250 2.1.0 550 5.1.1 250 2.1.5 250 2.1.5 452 4.5.3");
     if (chunk > 1) CHECK(l.checks == std::vector<size_t>{2, 1});
+  }
+}
+
+TEST_CASE("lmtp: only <CRLF>.<CRLF> ends DATA, so a bare LF cannot smuggle a message in "
+          "(RFC 5321 4.1.1.4, RFC 2033 4.2)") {
+  const std::string head =
+      "LHLO mta.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@x>\r\nDATA\r\n";
+  const std::string smuggled = "MAIL FROM:<evil@x>\nRCPT TO:<bob@x>\nDATA\nSubject: smuggled\r\n";
+  for (std::string_view end : {"\n.\n", "\r\n.\n", "\n.\r\n"}) {
+    for (size_t chunk : {size_t{1}, size_t{4096}}) {
+      Driver d;
+      std::string out = d.Run(head + "Subject: a\r\n\r\nbody" + std::string(end) + smuggled +
+                                  ".\r\nQUIT\r\n",
+                              chunk);
+      CAPTURE(end);
+      CHECK(Codes(out) == "220 250 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0");
+      REQUIRE(d.deliveries.size() == 1);
+      CHECK(d.deliveries[0].rcpts.size() == 1);
+      CHECK(d.deliveries[0].rcpts[0].user == "alice");
+      // Everything up to the real end is the one message; the lone "." stays.
+      CHECK(d.deliveries[0].message ==
+            "Subject: a\r\n\r\nbody\r\n.\r\nMAIL FROM:<evil@x>\r\nRCPT TO:<bob@x>\r\n"
+            "DATA\r\nSubject: smuggled\r\n");
+    }
+  }
+}
+
+TEST_CASE("lmtp: recipients past the limit get 452 and the accepted ones are kept "
+          "(RFC 5321 4.5.3.1.8, 4.5.3.1.10)") {
+  std::string input = "LHLO x\r\nMAIL FROM:<>\r\n";
+  const size_t kSent = limits::kMaxLmtpRecipients + 50;  // more than kMaxLmtpErrors over
+  for (size_t i = 0; i < kSent; ++i) input += "RCPT TO:<alice+" + std::to_string(i) + "@x>\r\n";
+  input += "DATA\r\nSubject: many\r\n\r\nhi\r\n.\r\nQUIT\r\n";
+  for (size_t chunk : {size_t{7}, input.size()}) {
+    Driver d;
+    std::string out = d.Run(input, chunk);
+    std::string want = "220 250 250 2.1.0";
+    for (size_t i = 0; i < limits::kMaxLmtpRecipients; ++i) want += " 250 2.1.5";
+    for (size_t i = limits::kMaxLmtpRecipients; i < kSent; ++i) want += " 452 4.5.3";
+    want += " 354";
+    for (size_t i = 0; i < limits::kMaxLmtpRecipients; ++i) want += " 250 2.0.0";
+    want += " 221 2.0.0";
+    CHECK(Codes(out) == want);
+    REQUIRE(d.deliveries.size() == 1);
+    CHECK(d.deliveries[0].rcpts.size() == limits::kMaxLmtpRecipients);
   }
 }

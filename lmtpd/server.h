@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "common/limits.h"
 #include "common/net.h"
 #include "common/new_mail_barrier.h"
 #include "common/serving_gate.h"
@@ -24,6 +25,8 @@ struct ServerOptions {
   std::string hostname = "localhost";
   uint64_t max_message_bytes = 0;  // the store's limit
   bool over_quota_permanent = false;  // see ProtocolOptions
+  // A session that completes no line for this long gets 421 and is closed.
+  std::chrono::seconds timeout = limits::kLmtpIdleTimeout;
   // Not owned; outlives the server. While closed, every recipient gets
   // "451 4.3.0 <refusal>" (the MTA retries later, or elsewhere), at RCPT and
   // again at DATA if it closed in between. nullptr: always serving.

@@ -38,9 +38,28 @@ Session::~Session() = default;
 
 void Session::Start(int fd) {
   conn_ = net::Connection::Adopt(loop_, fd, peer_, nullptr, this);
-  conn_->SetReadTimeout(limits::kLmtpIdleTimeout);
+  ArmDeadline();
   protocol_.Greet();
   Flush();
+}
+
+void Session::ArmDeadline() {
+  progress_ = protocol_.consumed();
+  deadline_ = loop_->After(server_->options().timeout, [this] {
+    // Our store work being slow is not the client's fault: wait for it.
+    busy_ ? ArmDeadline() : TimedOut();
+  });
+}
+
+void Session::NoteProgress() {
+  if (protocol_.consumed() != progress_) ArmDeadline();
+}
+
+void Session::TimedOut() {
+  if (closed_ || !conn_) return;
+  closed_ = true;  // no further input is read; OnEvent(kClosed) follows
+  conn_->Write("421 4.4.2 Idle for too long, closing connection\r\n");
+  conn_->CloseAfterFlush();
 }
 
 void Session::Shutdown() {
@@ -63,16 +82,13 @@ void Session::OnInput(net::Connection* c) {
   protocol_.Feed(in);
   if (busy_ && protocol_.BufferedInput() > limits::kImapMaxPipelinedBytes) c->PauseReading();
   Process();
+  NoteProgress();
 }
 
 void Session::OnDrained(net::Connection*) {}
 
 void Session::OnEvent(net::Connection*, net::Connection::Event e) {
-  if (e == net::Connection::Event::kTimeout) {
-    conn_->Write("421 4.4.2 Idle for too long, closing connection\r\n");
-    conn_->CloseAfterFlush();
-    return;
-  }
+  if (e == net::Connection::Event::kTimeout) return TimedOut();  // no read timeout is set
   if (closed_ && !conn_) return;
   closed_ = true;
   server_->Remove(this);
@@ -104,6 +120,7 @@ void Session::RequestDone() {
   Flush();
   conn_->ResumeReading();
   Process();
+  NoteProgress();
 }
 
 // The refusal of a slot that is not its store's master, or "" if it serves.
@@ -143,10 +160,10 @@ void Session::DeliverMessage() {
   }
   busy_ = true;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto key = std::make_shared<DedupKey>(DedupKeyOf(protocol_.sender(), protocol_.message()));
   auto bytes = std::make_shared<std::string>(TraceHeaders(
-      protocol_.sender(), protocol_.helo(), peer_, hostname_, now));
+      protocol_.sender(), protocol_.helo(), peer_, hostname_, key->delivery_id, now));
   *bytes += protocol_.message();
-  auto message_id = std::make_shared<std::string>(MessageIdOf(protocol_.message()));
   struct Pending {
     std::vector<Outcome> outcomes;
     std::atomic<size_t> left{0};
@@ -158,9 +175,8 @@ void Session::DeliverMessage() {
   auto self = shared_from_this();
   // One task per recipient, keyed by its user: different users in parallel.
   for (size_t i = 0; i < rcpts.size(); ++i) {
-    pool_->Submit(rcpts[i].user, [self, pending, bytes, message_id,
-                                           rcpt = rcpts[i], i, now] {
-      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *message_id, now, self->new_mail_);
+    pool_->Submit(rcpts[i].user, [self, pending, bytes, key, rcpt = rcpts[i], i, now] {
+      pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *key, now, self->new_mail_);
       if (pending->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
       self->loop_->Post([self, pending] {
         if (self->closed_) return;

@@ -40,6 +40,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void DeliverMessage();
   void RequestDone();
   std::string NotServing() const;
+  void ArmDeadline();
+  // Re-arms the deadline if the client completed a line since it was armed.
+  void NoteProgress();
+  void TimedOut();
 
   Server* server_;  // only on the loop thread: worker tasks may outlive it
   // What worker tasks use; these outlive every task (see slotd.cc).
@@ -51,6 +55,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   std::string peer_;
   Protocol protocol_;
   std::unique_ptr<net::Connection> conn_;
+  // 421 and close when no line completes for ServerOptions::timeout; a
+  // deadline moved only by progress, so trickled bytes cannot hold it off.
+  std::unique_ptr<net::EventLoop::Timer> deadline_;
+  uint64_t progress_ = 0;  // protocol_.consumed() when the deadline was armed
   bool busy_ = false;    // a store request is outstanding
   bool closed_ = false;  // the connection is gone or closing
 };

@@ -1,5 +1,7 @@
 #include "mime/envelope_fields.h"
 
+#include "common/limits.h"
+#include "common/utf8.h"
 #include "mime/address.h"
 
 namespace slotmail::mime {
@@ -9,13 +11,13 @@ namespace {
 std::optional<std::string> Text(const std::vector<HeaderField>& fields, std::string_view name) {
   const HeaderField* f = FindField(fields, name);
   if (f == nullptr) return std::nullopt;
-  return f->value;
+  return std::string(utf8::Prefix(f->value, limits::kMaxMimeFieldBytes));
 }
 
 std::vector<Address> Addresses(const std::vector<HeaderField>& fields, std::string_view name) {
   const HeaderField* f = FindField(fields, name);
   if (f == nullptr) return {};
-  return ParseAddressList(f->value);
+  return ParseAddressList(utf8::Prefix(f->value, limits::kMaxAddressFieldBytes));
 }
 
 }  // namespace

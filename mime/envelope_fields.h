@@ -9,8 +9,9 @@
 
 namespace slotmail::mime {
 
-// Date, Subject, In-Reply-To and Message-ID as their trimmed unfolded values;
-// From, Sender, Reply-To, To, Cc and Bcc parsed as address lists. The first
+// Date, Subject, In-Reply-To and Message-ID as their trimmed unfolded values,
+// at most limits::kMaxMimeFieldBytes of each; From, Sender, Reply-To, To, Cc
+// and Bcc parsed as address lists from at most kMaxAddressFieldBytes. The first
 // occurrence of each field counts; absent fields stay nullopt / empty.
 Envelope EnvelopeFromFields(const std::vector<HeaderField>& fields);
 

@@ -122,6 +122,11 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
+// Bytes of memory `message` holds, the heap included (strings, vectors,
+// child parts) as far as their capacities show: what a cache of parsed
+// messages charges for it. An estimate that only grows with the content.
+size_t MemoryUsage(const Message& message);
+
 // First parameter named `name` (ASCII case-insensitive) in `params`, or nullptr.
 const Param* FindParam(const std::vector<Param>& params, std::string_view name);
 

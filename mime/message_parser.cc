@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/limits.h"
+#include "common/utf8.h"
 #include "mime/ascii.h"
 #include "mime/content_type.h"
 #include "mime/envelope_fields.h"
@@ -18,11 +19,19 @@ namespace {
 using limits::kMaxMimeDepth;
 using limits::kMaxMimeParts;
 
+// The value of field `name` as far as the parse keeps it (kMaxMimeFieldBytes).
+std::optional<std::string_view> Value(const std::vector<HeaderField>& fields,
+                                      std::string_view name) {
+  const HeaderField* f = FindField(fields, name);
+  if (f == nullptr) return std::nullopt;
+  return utf8::Prefix(f->value, limits::kMaxMimeFieldBytes);
+}
+
 std::optional<std::string> NonEmptyValue(const std::vector<HeaderField>& fields,
                                          std::string_view name) {
-  const HeaderField* f = FindField(fields, name);
-  if (f == nullptr || f->value.empty()) return std::nullopt;
-  return f->value;
+  std::optional<std::string_view> v = Value(fields, name);
+  if (!v || v->empty()) return std::nullopt;
+  return std::string(*v);
 }
 
 void SetDefaultText(Part* p) {
@@ -45,32 +54,26 @@ void SetOpaque(Part* p) {
 }
 
 void ApplyMimeFields(const std::vector<HeaderField>& fields, bool digest_child, Part* p) {
-  const HeaderField* ct = FindField(fields, "Content-Type");
+  const std::optional<std::string_view> ct = Value(fields, "Content-Type");
   std::optional<MediaType> mt;
-  if (ct != nullptr) mt = ParseContentType(ct->value);
+  if (ct) mt = ParseContentType(*ct);
   if (mt) {
     p->type = std::move(mt->type);
     p->subtype = std::move(mt->subtype);
     p->params = std::move(mt->params);
-  } else if (ct == nullptr && digest_child) {
+  } else if (!ct && digest_child) {
     p->type = "message";
     p->subtype = "rfc822";
   } else {
     SetDefaultText(p);
   }
-  if (const HeaderField* f = FindField(fields, "Content-Transfer-Encoding")) {
-    p->encoding = ParseEncodingToken(f->value);
-  }
+  if (auto v = Value(fields, "Content-Transfer-Encoding")) p->encoding = ParseEncodingToken(*v);
   p->id = NonEmptyValue(fields, "Content-ID");
   p->description = NonEmptyValue(fields, "Content-Description");
   p->md5 = NonEmptyValue(fields, "Content-MD5");
   p->location = NonEmptyValue(fields, "Content-Location");
-  if (const HeaderField* f = FindField(fields, "Content-Disposition")) {
-    p->disposition = ParseContentDisposition(f->value);
-  }
-  if (const HeaderField* f = FindField(fields, "Content-Language")) {
-    p->languages = ParseLanguageList(f->value);
-  }
+  if (auto v = Value(fields, "Content-Disposition")) p->disposition = ParseContentDisposition(*v);
+  if (auto v = Value(fields, "Content-Language")) p->languages = ParseLanguageList(*v);
 }
 
 // A delimiter line of a multipart body.

@@ -1,5 +1,11 @@
 #include "mime/sort_keys.h"
 
+#include <algorithm>
+#include <iterator>
+
+#include "common/limits.h"
+#include "common/utf8.h"
+
 #include "mime/address.h"
 #include "mime/ascii.h"
 #include "mime/date.h"
@@ -142,6 +148,11 @@ std::string DisplayValue(const std::vector<Address>& list) {
   return "";
 }
 
+// A sort key as kept: at most kMaxSortKeyBytes (SORT compares no further).
+std::string Key(std::string_view s) {
+  return std::string(utf8::Prefix(s, limits::kMaxSortKeyBytes));
+}
+
 std::string FirstId(const std::optional<std::string>& value) {
   if (!value) return "";
   std::vector<std::string> ids = MessageIds(*value);
@@ -203,16 +214,23 @@ SortKeys ComputeSortKeys(std::string_view message) {
   if (env.date) {
     if (Result<DateTime> d = ParseDate(*env.date); d.ok()) k.sent_date = d->epoch_seconds;
   }
-  if (env.subject) k.subject = BaseSubject(*env.subject, &k.subject_is_reply);
-  k.from = AsciiCasemap(FirstMailbox(env.from));
-  k.to = AsciiCasemap(FirstMailbox(env.to));
-  k.cc = AsciiCasemap(FirstMailbox(env.cc));
-  k.display_from = AsciiCasemap(DisplayValue(env.from));
-  k.display_to = AsciiCasemap(DisplayValue(env.to));
+  if (env.subject) k.subject = Key(BaseSubject(*env.subject, &k.subject_is_reply));
+  k.from = Key(AsciiCasemap(FirstMailbox(env.from)));
+  k.to = Key(AsciiCasemap(FirstMailbox(env.to)));
+  k.cc = Key(AsciiCasemap(FirstMailbox(env.cc)));
+  k.display_from = Key(AsciiCasemap(DisplayValue(env.from)));
+  k.display_to = Key(AsciiCasemap(DisplayValue(env.to)));
   k.message_id = FirstId(env.message_id);
   k.in_reply_to = FirstId(env.in_reply_to);
   if (const HeaderField* refs = FindField(fields, "References")) {
-    k.references = MessageIds(refs->value);
+    // THREAD uses the parent (the last id) and the chain above it up to
+    // kMaxThreadDepth; ids longer than any real one (the envelope's
+    // Message-ID is cut at kMaxMimeFieldBytes too) could never match.
+    std::vector<std::string> ids = MessageIds(refs->value);
+    std::erase_if(ids, [](const std::string& id) { return id.size() > limits::kMaxMimeFieldBytes; });
+    const size_t drop = ids.size() > limits::kMaxThreadDepth ? ids.size() - limits::kMaxThreadDepth : 0;
+    k.references.assign(std::make_move_iterator(ids.begin() + static_cast<std::ptrdiff_t>(drop)),
+                        std::make_move_iterator(ids.end()));
   }
   return k;
 }

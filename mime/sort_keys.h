@@ -21,6 +21,8 @@ struct SortKeys {
   // nullopt when absent or unparsable (the caller falls back to the
   // internal date, which is not a property of the bytes).
   std::optional<int64_t> sent_date;
+  // String keys hold at most limits::kMaxSortKeyBytes; references at most
+  // the last kMaxThreadDepth ids.
   std::string subject;          // base subject (RFC 5256 5.1), casemapped
   bool subject_is_reply = false;  // extraction removed Re:/Fwd:/(fwd)/[fwd:]
   std::string from, to, cc;     // addr-mailbox of the first address, casemapped

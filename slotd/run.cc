@@ -78,6 +78,7 @@ Status RunSlot(const ConfigFile& file) {
   lmtp_options.hostname = config.server.hostname;
   lmtp_options.max_message_bytes = config.server.store_options.max_message_bytes;
   lmtp_options.over_quota_permanent = config.server.lmtp_over_quota_permanent;
+  lmtp_options.timeout = config.server.lmtp_timeout;
   lmtp_options.gate = &gate;
   lmtp_options.new_mail = &barrier;
   auto lmtp = std::make_unique<lmtpd::Server>(lmtp_options, server->loop(), &server->store(),

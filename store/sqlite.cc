@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "common/check.h"
+#include "common/fs.h"
 
 namespace slotmail::store {
 
@@ -60,6 +61,14 @@ std::string Stmt::Blob(int column) const {
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool create) {
+  // An index holds the password hash and every message's envelope: 0600,
+  // never the umask's 0644. SQLite gives the -wal and -shm files the mode of
+  // the database file. An index made 0644 by an older version is tightened.
+  if (create) {
+    RETURN_IF_ERROR(fs::CreatePrivateFile(path));
+  } else if (Status st = fs::MakePrivate(path); !st.ok() && st.code() != Code::kNotFound) {
+    return st;
+  }
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);

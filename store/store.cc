@@ -48,6 +48,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& root, const StoreO
                           d.paths.TmpDir(), d.paths.TrashDir()}) {
     RETURN_IF_ERROR(fs::MakeDirs(dir));
   }
+  // Made by hand (mkdir under a 022 umask) the slot directory would show
+  // every user's name to other local users: it is slotd's alone.
+  RETURN_IF_ERROR(fs::MakePrivate(d.paths.root()));
   RETURN_IF_ERROR(EmptyDir(d.paths.TmpDir()));
   RETURN_IF_ERROR(EmptyDir(d.paths.TrashDir()));
   ASSIGN_OR_RETURN(d.durability, Durability::Open(root));

@@ -185,14 +185,17 @@ class Store {
   // (store_sort.cc)
   Result<std::vector<SortRecord>> FetchSortKeys(std::string_view user, std::string_view mailbox,
                                                 UidRange range);
-  // True if `mailbox` holds a live message whose Message-ID is `message_id`
-  // (its first msg-id as mime::ComputeSortKeys derives it, e.g. "<a@b>") and
-  // whose internal date is at or after `since`. One index query over
-  // messages and sort_keys; no message file is read, so messages whose keys
-  // the index lacks (stored before it kept them) are not considered. False
-  // for an empty `message_id`. NotFound for no such mailbox. (store_dedup.cc)
-  Result<bool> HasMessageIdSince(std::string_view user, std::string_view mailbox,
-                                 std::string_view message_id, int64_t since);
+  // The GUIDs of up to `max` live messages of `mailbox` whose Message-ID is
+  // `message_id` (its first msg-id as mime::ComputeSortKeys derives it, e.g.
+  // "<a@b>") and whose internal date is at or after `since`, newest (highest
+  // UID) first. One index query over messages and sort_keys; no message file
+  // is read, so messages whose keys the index lacks (stored before it kept
+  // them) are not considered. None for an empty `message_id`. NotFound for
+  // no such mailbox. (store_dedup.cc)
+  Result<std::vector<std::string>> FindMessageIdSince(std::string_view user,
+                                                      std::string_view mailbox,
+                                                      std::string_view message_id,
+                                                      int64_t since, size_t max);
   // The bytes of a message of `user`, by GUID.
   Result<std::string> ReadMessage(std::string_view user, std::string_view guid);
   // The first `max_bytes` bytes of that message (all of it if shorter): e.g.

@@ -1,4 +1,4 @@
-// Store::HasMessageIdSince (store_dedup.cc): the index query behind LMTP's
+// Store::FindMessageIdSince (store_dedup.cc): the index query behind LMTP's
 // duplicate suppression.
 #include <doctest/doctest.h>
 
@@ -31,9 +31,9 @@ class DedupStore {
   }
   bool Has(const std::string& user, const std::string& box, const std::string& id,
            int64_t since) {
-    auto r = store_->HasMessageIdSince(user, box, id, since);
+    auto r = store_->FindMessageIdSince(user, box, id, since, 10);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    return *r;
+    return !r->empty();
   }
 
  private:
@@ -53,6 +53,22 @@ TEST_CASE("store dedup: a Message-ID is found in its mailbox from its internal d
   CHECK_FALSE(s.Has("alice", "INBOX", "m1@x", kT));        // ids keep their brackets
   CHECK_FALSE(s.Has("alice", "Lists", "<m1@x>", kT));      // another mailbox
   CHECK_FALSE(s.Has("bob", "INBOX", "<m1@x>", kT));        // another user
+}
+
+TEST_CASE("store dedup: the newest come first, at most as many as asked for") {
+  DedupStore s;
+  for (int i = 0; i < 3; ++i) {
+    s.Append("alice", "INBOX", "Message-ID: <m1@x>\r\n\r\n" + std::to_string(i) + "\r\n", kT);
+  }
+  auto all = s->FindMessageIdSince("alice", "INBOX", "<m1@x>", kT, 10);
+  auto two = s->FindMessageIdSince("alice", "INBOX", "<m1@x>", kT, 2);
+  REQUIRE(all.ok());
+  REQUIRE(two.ok());
+  REQUIRE(all->size() == 3);
+  CHECK(*two == std::vector<std::string>{(*all)[0], (*all)[1]});
+  auto newest = s->FetchByUid("alice", "INBOX", {{3, 3}});
+  REQUIRE(newest.ok());
+  CHECK((*all)[0] == newest->at(0).guid);
 }
 
 TEST_CASE("store dedup: no Message-ID never matches, not even another without one") {
@@ -81,9 +97,9 @@ TEST_CASE("store dedup: copies count in their mailbox, expunged messages nowhere
 
 TEST_CASE("store dedup: unknown mailbox or user is an error, not a miss") {
   DedupStore s;
-  CHECK(s->HasMessageIdSince("alice", "Nope", "<m@x>", 0).status().code() == Code::kNotFound);
-  CHECK(s->HasMessageIdSince("carol", "INBOX", "<m@x>", 0).status().code() == Code::kNotFound);
-  CHECK_FALSE(s->HasMessageIdSince("../x", "INBOX", "<m@x>", 0).ok());
+  CHECK(s->FindMessageIdSince("alice", "Nope", "<m@x>", 0, 1).status().code() == Code::kNotFound);
+  CHECK(s->FindMessageIdSince("carol", "INBOX", "<m@x>", 0, 1).status().code() == Code::kNotFound);
+  CHECK_FALSE(s->FindMessageIdSince("../x", "INBOX", "<m@x>", 0, 1).ok());
 }
 
 }  // namespace slotmail::store

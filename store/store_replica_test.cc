@@ -204,7 +204,7 @@ TEST_CASE("store replica: a full image makes a new replica user equal to the mas
     CHECK((*ka)[i].info == (*kb)[i].info);
     CHECK((*ka)[i].keys == (*kb)[i].keys);
   }
-  CHECK(replica->HasMessageIdSince("alice", "INBOX", "<m1@example.com>", 0).value());
+  CHECK(replica->FindMessageIdSince("alice", "INBOX", "<m1@example.com>", 0, 1).value().size() == 1);
   const std::vector<std::string> guids = RecordGuids(Image(replica.get()));
   SlotPaths paths(replica.root());
   for (const auto& g : guids) (void)fs::Remove(paths.BlobPath("alice", g));

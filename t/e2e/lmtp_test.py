@@ -198,6 +198,61 @@ class LmtpTest(unittest.TestCase):
         c.quit()
         self.assertEqual(len(self.messages("bob", "pw")), before + 1)
 
+    def test_bare_lf_dot_cannot_smuggle_a_second_message(self):
+        # RFC 5321 4.1.1.4: only <CRLF>.<CRLF> ends DATA. Before the fix
+        # "\n.\n" ended the first message and the lines after it ran as
+        # commands, delivering a forged message to bob.
+        before_b = len(self.messages("bob", "pw"))
+        r = Raw(self.slot.ports["lmtp"])
+        self.addCleanup(r.close)
+        self.assertEqual(r.replies(1)[0][0], 220)
+        r.send(b"LHLO mta.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@x>\r\n"
+               b"DATA\r\n")
+        self.assertEqual([c for c, _ in r.replies(4)], [250, 250, 250, 354])
+        body = (b"Subject: outer\r\n\r\nhi\n.\nMAIL FROM:<ceo@example.org>\n"
+                b"RCPT TO:<bob@x>\nDATA\nSubject: smuggled\n\r\n.\r\n")
+        r.send(body + b"QUIT\r\n")
+        got = r.replies(2)
+        self.assertEqual([c for c, _ in got], [250, 221], got)
+        self.assertEqual(len(self.messages("bob", "pw")), before_b)
+        last, _ = strip_trace(self.messages("alice", "secret")[-1])
+        self.assertEqual(last, b"Subject: outer\r\n\r\nhi\r\n.\r\nMAIL FROM:<ceo@example.org>"
+                               b"\r\nRCPT TO:<bob@x>\r\nDATA\r\nSubject: smuggled\r\n\r\n")
+
+    def test_recipients_past_100_get_452_and_the_rest_is_delivered(self):
+        # RFC 5321 4.5.3.1.8 / 4.5.3.1.10: 452 for the recipients past the
+        # limit; before the fix the 21st such reply dropped the session.
+        before = len(self.messages("bob", "pw"))
+        r = Raw(self.slot.ports["lmtp"])
+        self.addCleanup(r.close)
+        self.assertEqual(r.replies(1)[0][0], 220)
+        rcpts = b"".join(b"RCPT TO:<bob+%d@x>\r\n" % i for i in range(150))
+        r.send(b"LHLO mta.example\r\nMAIL FROM:<a@example.org>\r\n" + rcpts + b"DATA\r\n")
+        codes = [c for c, _ in r.replies(2 + 150 + 1)]
+        self.assertEqual(codes, [250, 250] + [250] * 100 + [452] * 50 + [354])
+        r.send(b"Message-ID: <many@example.org>\r\nSubject: many\r\n\r\nhi\r\n.\r\nQUIT\r\n")
+        self.assertEqual([c for c, _ in r.replies(101)], [250] * 100 + [221])
+        # One delivery id for all 100 copies: the first is stored, the rest
+        # are the same delivery to the same folder (INBOX).
+        self.assertEqual(len(self.messages("bob", "pw")), before + 1)
+
+    def test_a_message_id_sent_first_by_another_sender_suppresses_nothing(self):
+        # Duplicate suppression compares sender and content, not only the
+        # Message-ID anyone can choose (doc/lmtp.md "Duplicate suppression").
+        before = len(self.messages("alice", "secret"))
+        real = b"Message-ID: <statement-7@bank.example>\r\nSubject: statement\r\n\r\nreal\r\n"
+        fake = b"Message-ID: <statement-7@bank.example>\r\nSubject: statement\r\n\r\nfake\r\n"
+        c = self.lmtp()
+        self.assertEqual(c.sendmail("evil@example.net", ["alice@x"], real), {})
+        self.assertEqual(c.sendmail("evil@example.net", ["alice@x"], fake), {})
+        self.assertEqual(c.sendmail("news@bank.example", ["alice@x"], real), {})
+        self.assertEqual(c.sendmail("news@bank.example", ["alice@x"], real), {})  # a retry
+        c.quit()
+        got = self.messages("alice", "secret")[before:]
+        self.assertEqual(len(got), 3)
+        self.assertTrue(got[-1].startswith(b"Return-Path: <news@bank.example>\r\n"))
+        self.assertEqual(strip_trace(got[-1])[0], real)
+
     def test_idle_session_sees_the_delivery(self):
         r = socket.create_connection(("127.0.0.1", self.slot.ports["imap"]), timeout=10)
         self.addCleanup(r.close)
@@ -213,6 +268,19 @@ class LmtpTest(unittest.TestCase):
         c.quit()
         self.assertRegex(f.readline(), rb"^\* \d+ EXISTS")
         r.sendall(b"DONE\r\n")
+
+
+class LmtpDeadlineTest(unittest.TestCase):
+    def test_a_client_trickling_bytes_is_closed_when_no_line_completes(self):
+        # Before, every byte restarted the idle timeout: one byte now and
+        # then held the socket for good (issue 14 point 12).
+        slot = slotlib.Slot(tls=False, extra=["lmtp_listen = 127.0.0.1:0", "lmtp_timeout = 2"])
+        self.addCleanup(slot.close)
+        s = socket.create_connection(("127.0.0.1", slot.ports["lmtp"]), timeout=10)
+        self.addCleanup(s.close)
+        got = slotlib.trickle_until_closed(s, b"LHLO " + b"x" * 1000)
+        self.assertTrue(got.startswith(b"220 "), got)
+        self.assertIn(b"\r\n421 4.4.2", got)
 
 
 class LmtpUnixSocketTest(unittest.TestCase):

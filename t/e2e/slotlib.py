@@ -30,6 +30,30 @@ def wait_for(condition, timeout=10.0, what="condition"):
     raise AssertionError("timed out waiting for " + what)
 
 
+def trickle_until_closed(sock, data, interval=0.2, timeout=60.0):
+    """Sends `data` one byte every `interval` seconds, as a slow-loris client
+    does, until the server closes the connection; returns what it sent back
+    before closing. AssertionError if all of `data` went through, or
+    `timeout` passed, with the connection still open."""
+    import select
+    got = b""
+    deadline = time.monotonic() + timeout
+    for byte in data:
+        if time.monotonic() > deadline:
+            raise AssertionError("still open after %ss: %r" % (timeout, got))
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return got  # closed while we were sending
+        ready, _, _ = select.select([sock], [], [], interval)
+        if ready:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return got
+            got += chunk
+    raise AssertionError("all %d bytes went through without a close: %r" % (len(data), got))
+
+
 class LineSocket:
     """A CRLF line reader over a raw loopback socket, for protocol tests that
     need what client libraries hide (IDLE, pipelining). Reads are bounded by

@@ -84,6 +84,7 @@ const std::vector<OptionSpec>& Options() {
        "send the command to this store's master (user add: place the user there)"},
       {"json", OptionKind::kFlag, "", false, 0, 0, "machine-readable output"},
       {"epoch", OptionKind::kNumber, "N", false, 0, UINT64_MAX, "the epoch of the new role"},
+      {"to", OptionKind::kText, "SLOT", false, 0, 0, "the replica slot that becomes master"},
   };
   return kOptions;
 }

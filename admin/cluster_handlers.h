@@ -9,5 +9,6 @@ int ClusterCheck(const Invocation& inv, Io io);
 int ClusterConfig(const Invocation& inv, Io io);
 int ClusterStatus(const Invocation& inv, Io io);
 int SlotRole(const Invocation& inv, Io io);
+int ClusterFailover(const Invocation& inv, Io io);
 
 }  // namespace slotmail::admin

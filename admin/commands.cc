@@ -83,6 +83,19 @@ const std::vector<CommandSpec>& Commands() {
        "m1:1) derives from production.dat and the machine-local file: what\n"
        "'slotd --cluster FILE --slot SLOT' runs with.\n",
        1, 1, {}, {}, nullptr, ClusterConfig},
+      {"failover", "", "STORE [--to SLOT] [--json]", "move a store's master to a replica (planned)",
+       "Planned failover of STORE to its replica SLOT (default: its first replica),\n"
+       "both running. Step by step, each checked before the next: the master stops\n"
+       "taking client writes (sessions get BYE [UNAVAILABLE], LMTP 451 4.3.0);\n"
+       "replication drains (at most 60 s); every user's checksums and counts are\n"
+       "compared on both slots; the epoch rises; the old master becomes a replica\n"
+       "of the new one, which becomes master; production.dat is rewritten (serial\n"
+       "+1) with the new master. Any failure before the promotion thaws the old\n"
+       "master and changes nothing. Refused (exit 8) when a slot is down or not in\n"
+       "the role and epoch production.dat gives it; exit 7 when users differ.\n"
+       "--json prints one object: store, old_master, new_master, epoch, replicas,\n"
+       "users_compared, drain_seconds, writes_refused_seconds, old_master_follows.\n",
+       1, 1, {"to", "json"}, {}, nullptr, ClusterFailover},
       {"slot", "role", "SLOT master|replica --epoch N", "hand a running slot a role",
        "Tells the running slot SLOT over its control channel to become master or\n"
        "replica at epoch N. The slot refuses an epoch older than one it has seen,\n"

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "imapd/server.h"
 #include "lmtpd/server.h"
+#include "replication/image_codec.h"
 #include "replication/replicator.h"
 #include "replication/tcp_channel.h"
 #include "store/store.h"
@@ -170,6 +171,8 @@ void SlotService::Handle(const json::Value& req, std::string /*attachment: none 
   if (op == "admin") return Admin(req, std::move(reply));
   if (op == "role") return SetRole(req, std::move(reply));
   if (op == "users") return Users(std::move(reply));
+  if (op == "freeze") return Freeze(req, std::move(reply));
+  if (op == "summaries") return Summaries(std::move(reply));
   reply(slots::ErrorReply(Status::InvalidArgument("unknown op '" + op.substr(0, 64) + "'")));
 }
 
@@ -406,6 +409,45 @@ void SlotService::Users(Reply reply) {
       for (const auto& n : *names) list.Push(n);
       reply(json::Value::Object().Set("users", list));
     });
+  });
+}
+
+void SlotService::Freeze(const json::Value& req, Reply reply) {
+  auto on = req.GetBool("on");
+  if (!on.ok()) return reply(slots::ErrorReply(on.status()));
+  if (role_.role != slots::Role::kMaster) {
+    return reply(slots::ErrorReply(Status::NotMaster("only a master can be frozen or thawed")));
+  }
+  if (*on) {
+    const bool was_open = gate_->open();
+    gate_->Close("store " + role_.store + " is changing master (planned failover); try again shortly");
+    if (was_open) {
+      log::Info("control: frozen for a planned failover: no client writes from now on");
+      imap_->DisconnectLoggedIn();
+    }
+  } else if (!gate_->open()) {
+    gate_->Open();
+    log::Info("control: thawed: taking client writes again");
+  }
+  reply(json::Value::Object().Set("serving", gate_->open()));
+}
+
+void SlotService::Summaries(Reply reply) {
+  store::Store* st = &imap_->store();
+  net::EventLoop* loop = imap_->loop();
+  imap_->pool().Submit(kStatusKey, [st, loop, reply] {
+    Result<json::Value> out = [&]() -> Result<json::Value> {
+      ASSIGN_OR_RETURN(auto names, st->ListUsers());
+      json::Value users = json::Value::Object();
+      for (const auto& n : names) {
+        auto image = st->SummarizeUser(n);
+        if (!image.ok() && image.status().code() == Code::kNotFound) continue;  // deleted meanwhile
+        if (!image.ok()) return image.status();
+        users.Set(n, replication::EncodeImage(*image));
+      }
+      return json::Value::Object().Set("users", users);
+    }();
+    loop->Post([reply, out] { reply(out.ok() ? *out : slots::ErrorReply(out.status())); });
   });
 }
 

@@ -63,6 +63,14 @@ class SlotService : public slots::ControlService {
   void Admin(const json::Value& req, Reply reply);
   void SetRole(const json::Value& req, Reply reply);
   void Users(Reply reply);
+  // {"on":true}: a master stops taking client writes for a planned
+  // failover (sessions get BYE [UNAVAILABLE], logins and LMTP a temporary
+  // refusal) while it goes on replicating; {"on":false} opens it again.
+  // Not durable: a restart serves again.
+  void Freeze(const json::Value& req, Reply reply);
+  // Every user's summary (checksums and counts, doc/replication.md
+  // "Images"), for comparing two slots of a store.
+  void Summaries(Reply reply);
   std::string Refusal() const;
 
   SlotdConfig config_;

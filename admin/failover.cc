@@ -1,0 +1,256 @@
+// mailctl failover STORE [--to SLOT]: a planned failover (doc/mailctl.md).
+// Each step is checked before the next; until the new master is promoted
+// any failure thaws the old master and leaves everything as it was.
+#include <chrono>
+#include <ostream>
+#include <thread>
+
+#include "admin/cluster.h"
+#include "admin/cluster_handlers.h"
+#include "admin/control_client.h"
+#include "admin/exit_code.h"
+#include "common/fs.h"
+#include "common/limits.h"
+#include "replication/image_codec.h"
+#include "slots/production_edit.h"
+
+namespace slotmail::admin {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long the old master may take to ship what it holds once frozen
+// (its clients are refused meanwhile), and how often it is asked.
+constexpr std::chrono::seconds kFailoverDrainTimeout{60};
+constexpr std::chrono::milliseconds kFailoverPollInterval{50};
+// How long to wait for the old master to take the new master's first sync.
+constexpr std::chrono::seconds kFailoverFollowTimeout{20};
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+class Failover {
+ public:
+  Failover(const Invocation& inv, Io io) : inv_(inv), io_(io), json_(inv.Has("json")) {}
+  int Run();
+
+ private:
+  int Refuse(const std::string& why, int code) {
+    io_.err << "mailctl: failover " << store_ << ": refused: " << why << '\n';
+    return code;
+  }
+  int Abort(const std::string& why, int code) {
+    io_.err << "mailctl: failover " << store_ << ": aborted: " << why << '\n';
+    if (frozen_) {
+      auto thawed = Call(master_.get(), json::Value::Object().Set("op", "freeze").Set("on", false));
+      io_.err << "mailctl: failover " << store_ << ": "
+              << (thawed.ok() ? old_name_ + " serves again as master"
+                              : "could not thaw " + old_name_ + ": " + thawed.status().message())
+              << '\n';
+    }
+    return code;
+  }
+  void Step(const std::string& what) {
+    if (!json_) io_.out << what << std::endl;
+  }
+  Result<json::Value> Call(ControlClient* c, json::Value req) {
+    return c->Call(std::move(req), limits::kControlCommandTimeout);
+  }
+  // Every user's summary on one slot, by name.
+  Result<std::map<std::string, store::UserImage>> Summaries(ControlClient* c);
+
+  const Invocation& inv_;
+  Io io_;
+  const bool json_;
+  std::string store_, old_name_, new_name_;
+  std::unique_ptr<ControlClient> master_, target_;
+  bool frozen_ = false;
+};
+
+Result<std::map<std::string, store::UserImage>> Failover::Summaries(ControlClient* c) {
+  ASSIGN_OR_RETURN(json::Value answer, Call(c, json::Value::Object().Set("op", "summaries")));
+  const json::Value* users = answer.Find("users");
+  if (users == nullptr || !users->is_object()) return Status::Protocol("summaries: no users");
+  std::map<std::string, store::UserImage> out;
+  for (const auto& [name, image] : users->Members()) {
+    ASSIGN_OR_RETURN(out[name], replication::DecodeImage(image));
+  }
+  return out;
+}
+
+int Failover::Run() {
+  store_ = inv_.args[0];
+  auto cluster = LoadCluster(inv_);
+  if (!cluster.ok()) return Refuse("cannot read the cluster: " + cluster.status().message(), kExitFailure);
+  const slots::StoreDef* store = cluster->prod.FindStore(store_);
+  if (store == nullptr) return Refuse("no store " + store_ + " in " + cluster->path, kExitNotFound);
+  old_name_ = store->masters[0];
+  new_name_ = inv_.Has("to") ? inv_.Option("to") : store->replicas[0];
+  const uint64_t epoch = store->epoch + 1;
+  auto text = fs::ReadFile(cluster->path);
+  if (!text.ok()) return Refuse(text.status().message(), kExitFailure);
+  auto edited = slots::WithNewMaster(*text, cluster->path, store_, new_name_, epoch);
+  if (!edited.ok()) return Refuse(edited.status().message(), kExitInvalid);
+  std::vector<slots::Problem> ignored;
+  const slots::Production next = slots::ParseProduction(*edited, cluster->path, &ignored);
+
+  // Both slots up, in the roles and epoch production.dat gives them.
+  for (auto [name, role, client] : {std::tuple{old_name_, "master", &master_},
+                                    std::tuple{new_name_, "replica", &target_}}) {
+    auto c = ConnectSlot(cluster->prod, cluster->local, *cluster->prod.FindSlot(name),
+                         limits::kControlConnectTimeout);
+    if (!c.ok()) {
+      return Refuse("cannot reach " + name + ": " + c.status().message() +
+                        (std::string(role) == "master"
+                             ? " (a planned failover needs the old master; its machine gone "
+                               "needs a forced failover)"
+                             : ""),
+                    kExitUnhealthy);
+    }
+    auto st = Call(c->get(), json::Value::Object().Set("op", "status"));
+    if (!st.ok()) return Refuse(name + " did not answer: " + st.status().message(), kExitUnhealthy);
+    auto got_role = st->GetString("role");
+    auto got_epoch = st->GetInt("epoch");
+    if (!got_role.ok() || *got_role != role || !got_epoch.ok() ||
+        static_cast<uint64_t>(*got_epoch) != store->epoch) {
+      return Refuse(name + " is " + (got_role.ok() ? *got_role : "?") + " at epoch " +
+                        std::to_string(got_epoch.ok() ? *got_epoch : -1) + ", not " + role +
+                        " at epoch " + std::to_string(store->epoch) + " as " + cluster->path +
+                        " says",
+                    kExitUnhealthy);
+    }
+    *client = std::move(*c);
+  }
+
+  // 1. No client writes on the old master from now on.
+  const auto t_freeze = Clock::now();
+  Step("freezing " + old_name_ + ": clients get BYE [UNAVAILABLE], deliveries 451");
+  auto frozen = Call(master_.get(), json::Value::Object().Set("op", "freeze").Set("on", true));
+  if (!frozen.ok()) return Abort("freeze: " + frozen.status().message(), ExitCodeFor(frozen.status()));
+  frozen_ = true;
+
+  // 2. Replication drains: nothing pending, the replica connected.
+  Step("waiting for " + old_name_ + " to ship everything to " + new_name_);
+  for (;;) {
+    auto st = Call(master_.get(), json::Value::Object().Set("op", "status"));
+    if (!st.ok()) return Abort("status of " + old_name_ + ": " + st.status().message(), kExitFailure);
+    const json::Value* down = st->Find("replicas_down");
+    const json::Value* full = st->Find("full_sync");
+    auto pending = st->GetInt("pending_users");
+    const bool connected = down != nullptr && down->is_array() && down->Items().empty();
+    const bool compared = full != nullptr && full->is_array() && full->Items().empty();
+    if (pending.ok() && *pending == 0 && connected && compared) break;
+    if (Clock::now() - t_freeze > kFailoverDrainTimeout) {
+      return Abort("replication did not drain within " +
+                       std::to_string(kFailoverDrainTimeout.count()) + " s (" +
+                       (pending.ok() ? std::to_string(*pending) : "?") + " users pending" +
+                       (connected ? "" : ", a replica down") + ")",
+                   kExitUnhealthy);
+    }
+    std::this_thread::sleep_for(kFailoverPollInterval);
+  }
+  const auto t_drained = Clock::now();
+
+  // 3. Both sides equal, user by user (checksums and counts of every mailbox).
+  Step("comparing every user's checksums on " + old_name_ + " and " + new_name_);
+  auto mine = Summaries(master_.get());
+  auto theirs = Summaries(target_.get());
+  if (!mine.ok() || !theirs.ok()) {
+    return Abort("summaries: " + (mine.ok() ? theirs.status() : mine.status()).message(), kExitFailure);
+  }
+  std::vector<std::string> differ;
+  for (const auto& [user, image] : *mine) {
+    auto it = theirs->find(user);
+    if (it == theirs->end() || !replication::SameSummary(image, it->second)) differ.push_back(user);
+  }
+  for (const auto& [user, image] : *theirs) {
+    if (!mine->count(user)) differ.push_back(user);
+  }
+  if (!differ.empty()) {
+    std::string list;
+    for (size_t i = 0; i < differ.size() && i < 10; ++i) list += (i ? ", " : "") + differ[i];
+    return Abort(std::to_string(differ.size()) + " users differ between " + old_name_ + " and " +
+                     new_name_ + ": " + list + (differ.size() > 10 ? ", ..." : ""),
+                 kExitIo);
+  }
+
+  // 4. The epoch rises: the old master first (it refuses writes for good and
+  // points clients at the new one), then the new master.
+  auto old_config = slots::DeriveSlotConfig(next, old_name_, cluster->local);
+  if (!old_config.ok()) return Abort(old_config.status().message(), kExitFailure);
+  Step("epoch " + std::to_string(epoch) + ": " + old_name_ + " becomes a replica of " + new_name_);
+  auto demoted = Call(master_.get(), json::Value::Object()
+                                         .Set("op", "role")
+                                         .Set("role", "replica")
+                                         .Set("epoch", epoch)
+                                         .Set("master", new_name_)
+                                         .Set("master_imap", old_config->Get("master_imap", ""))
+                                         .Set("master_lmtp", old_config->Get("master_lmtp", "")));
+  if (!demoted.ok()) return Abort("demote " + old_name_ + ": " + demoted.status().message(), kExitFailure);
+  frozen_ = false;  // a replica now: thawing means nothing
+  Step("epoch " + std::to_string(epoch) + ": " + new_name_ + " becomes master");
+  auto promoted = Call(target_.get(), json::Value::Object()
+                                          .Set("op", "role")
+                                          .Set("role", "master")
+                                          .Set("epoch", epoch));
+  if (!promoted.ok()) {
+    io_.err << "mailctl: failover " << store_ << ": FAILED after the old master stepped down: "
+            << "promote " << new_name_ << ": " << promoted.status().message()
+            << "\nmailctl: the store has no master now; to serve from the old one again run: "
+            << "mailctl slot role " << old_name_ << " master --epoch " << epoch + 1 << '\n';
+    return kExitFailure;
+  }
+  const auto t_promoted = Clock::now();
+
+  // 5. production.dat records it.
+  Status written = fs::WriteFileAtomic(cluster->path, *edited);
+  if (!written.ok()) {
+    io_.err << "mailctl: failover " << store_ << ": done on the slots, but " << cluster->path
+            << " was not written: " << written.message() << '\n';
+    return kExitIo;
+  }
+  const slots::StoreDef* after = next.FindStore(store_);
+  Step(cluster->path + ": serial " + std::to_string(cluster->prod.serial) + " -> " +
+       std::to_string(next.serial) + ", store " + store_ + " master " + old_name_ + " -> " +
+       new_name_ + ", epoch " + std::to_string(store->epoch) + " -> " + std::to_string(epoch));
+
+  // 6. The old master follows the new one (its first sync from it arrived).
+  std::string follows = "no";
+  for (const auto deadline = Clock::now() + kFailoverFollowTimeout; Clock::now() < deadline;) {
+    auto st = Call(target_.get(), json::Value::Object().Set("op", "status"));
+    auto pending = st.ok() ? st->GetInt("pending_users") : Result<int64_t>(st.status());
+    const json::Value* down = st.ok() ? st->Find("replicas_down") : nullptr;
+    if (pending.ok() && *pending == 0 && down != nullptr && down->is_array() && down->Items().empty()) {
+      follows = "yes";
+      break;
+    }
+    std::this_thread::sleep_for(kFailoverPollInterval);
+  }
+  if (json_) {
+    json::Value replicas = json::Value::Array();
+    for (const auto& r : after->replicas) replicas.Push(r);
+    io_.out << json::Serialize(json::Value::Object()
+                                   .Set("store", store_)
+                                   .Set("old_master", old_name_)
+                                   .Set("new_master", new_name_)
+                                   .Set("epoch", epoch)
+                                   .Set("replicas", replicas)
+                                   .Set("users_compared", static_cast<int64_t>(mine->size()))
+                                   .Set("drain_seconds", Seconds(t_drained - t_freeze))
+                                   .Set("writes_refused_seconds", Seconds(t_promoted - t_freeze))
+                                   .Set("old_master_follows", follows == "yes"))
+            << '\n';
+  } else {
+    io_.out << "failover " << store_ << ": " << new_name_ << " is master at epoch " << epoch
+            << "; " << mine->size() << " users compared equal; writes refused for "
+            << Seconds(t_promoted - t_freeze) << " s; " << old_name_
+            << (follows == "yes" ? " replicates from it" : " has not taken its first sync yet")
+            << '\n';
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int ClusterFailover(const Invocation& inv, Io io) { return Failover(inv, io).Run(); }
+
+}  // namespace slotmail::admin

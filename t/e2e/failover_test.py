@@ -1,0 +1,192 @@
+"""mailctl failover (planned) on a cluster of real slotds on loopback
+(doc/mailctl.md): while IMAP clients append and an LMTP client delivers, the
+store's master moves to its replica and back. Afterwards every APPEND that
+got OK and every delivery that got 250 is on the current master exactly
+once, byte-exact; both slots are equal; production.dat names the new master
+at the higher epoch and still passes `mailctl check`; a client logged in
+during the failover was told BYE and logs in again on the new master. A
+failover that is not safe (a slot down, a slot that is not a replica, an
+unknown store) is refused and changes nothing."""
+import email
+import imaplib
+import json
+import random
+import re
+import smtplib
+import threading
+import time
+import unittest
+
+from clusterlib import Cluster, fetch_all
+from slotlib import wait_for
+
+PASSWORD = "secret"
+USERS = ["ann", "bob", "cid"]
+
+
+def mailbox_table(c, slot, user):
+    r = c.mailctl("--slot", slot, "mailbox", "list", user)
+    if r.returncode != 0:
+        return None
+    return {f[0]: tuple(f[1:]) for f in (line.split("\t") for line in r.stdout.splitlines())}
+
+
+class Writer(threading.Thread):
+    """Writes to whichever slot of the store serves: IMAP APPEND as `user`,
+    or LMTP to `user` (lmtp=True). Records what was acknowledged, by
+    Message-ID; a refusal or a dropped session sends it to the other slot."""
+
+    def __init__(self, slots, user, lmtp, stop, seed):
+        super().__init__(daemon=True)
+        self.slots, self.user, self.lmtp, self.stop = slots, user, lmtp, stop
+        self.rng = random.Random(seed)
+        self.acked = {}
+        self.byes = 0  # sessions ended by the server while logged in
+        self.n = 0
+
+    def message(self):
+        self.n += 1
+        mid = "<%s-%s-%d@failover.test>" % (self.user, "l" if self.lmtp else "i", self.n)
+        body = ("From: w@example.com\r\nTo: %s@localhost\r\nMessage-ID: %s\r\n"
+                "Subject: %d\r\n\r\n%s\r\n" % (self.user, mid, self.n,
+                                                 "x" * self.rng.randint(10, 3000)))
+        return mid, body.encode()
+
+    def run(self):
+        i = 0
+        while not self.stop.is_set():
+            slot = self.slots[i % len(self.slots)]
+            i += 1
+            try:
+                if self.lmtp:
+                    self.deliver(slot)
+                else:
+                    self.append(slot)
+            except (OSError, imaplib.IMAP4.error, smtplib.SMTPException, EOFError):
+                pass  # refused or cut off: the next round tries the other slot
+
+    def deliver(self, slot):
+        with smtplib.LMTP(*slot.lmtp, timeout=10) as l:
+            while not self.stop.is_set():
+                mid, data = self.message()
+                l.sendmail("w@example.com", [self.user + "@localhost"], data)  # raises unless 250
+                self.acked[mid] = data
+
+    def append(self, slot):
+        m = imaplib.IMAP4(*slot.imap, timeout=10)
+        try:
+            m.login(self.user, PASSWORD)
+        except imaplib.IMAP4.error:
+            m.shutdown()
+            raise
+        try:
+            while not self.stop.is_set():
+                mid, data = self.message()
+                try:
+                    typ, _ = m.append("INBOX", None, None, data)
+                except imaplib.IMAP4.abort:
+                    self.byes += 1
+                    raise
+                if typ == "OK":
+                    self.acked[mid] = data
+        finally:
+            try:
+                m.shutdown()
+            except OSError:
+                pass
+
+
+class FailoverTest(unittest.TestCase):
+    def setUp(self):
+        self.c = Cluster("127.0.0.121")
+        self.addCleanup(self.c.close)
+        for u in USERS:
+            self.c.ok("user", "add", u, "--store", "s1", "--password-stdin", input=PASSWORD)
+
+    def production(self):
+        with open(self.c.production) as f:
+            return f.read()
+
+    def store_line(self):
+        return re.search(r"^store s1 .*$", self.production(), re.M).group(0)
+
+    def failover(self, *args):
+        r = self.c.mailctl("failover", "s1", *args, timeout=120)
+        return r.returncode, r.stdout, r.stderr
+
+    def test_planned_failover_under_load_loses_nothing(self):
+        c = self.c
+        a, b = c.master_of("s1"), c.replica_of("s1")
+        stop = threading.Event()
+        writers = [Writer([a, b], u, lmtp, stop, seed)
+                   for seed, (u, lmtp) in enumerate([(u, l) for u in USERS for l in (False, True)])]
+        for w in writers:
+            w.start()
+        self.addCleanup(stop.set)
+        wait_for(lambda: all(len(w.acked) >= 3 for w in writers), timeout=30,
+                 what="every writer to have written")
+        # Over to the replica, and (with load still running) back again.
+        for new_master, epoch in ((b, 2), (a, 3)):
+            code, out, err = self.failover("--json")
+            self.assertEqual(code, 0, out + err)
+            got = json.loads(out)
+            self.assertEqual((got["new_master"], got["epoch"]), (new_master.name, epoch), got)
+            self.assertGreaterEqual(got["users_compared"], len(USERS))
+            self.assertIn("master=%s" % new_master.name, self.store_line())
+            self.assertIn("epoch=%d" % epoch, self.store_line())
+            self.assertIn("serial=%d" % epoch, self.production())
+            before = {w.user + str(w.lmtp): len(w.acked) for w in writers}
+            wait_for(lambda: all(len(w.acked) > before[w.user + str(w.lmtp)] for w in writers),
+                     timeout=30, what="every writer to write on the new master")
+        stop.set()
+        for w in writers:
+            w.join(30)
+        self.assertTrue(any(w.byes for w in writers if not w.lmtp),
+                        "no IMAP session was told BYE during the failovers")
+        master, replica = c.master_of("s1"), c.replica_of("s1")
+        self.assertEqual(master.name, a.name)
+        # Every acknowledged write, exactly once, byte-exact, on the master.
+        for u in USERS:
+            acked = {}  # Message-ID -> (bytes sent, over LMTP)
+            for w in writers:
+                if w.user == u:
+                    acked.update({mid: (data, w.lmtp) for mid, data in w.acked.items()})
+            seen = {}
+            for (box, uid), (flags, data) in fetch_all(master.imap, u, PASSWORD).items():
+                mid = email.message_from_bytes(data)["Message-ID"]
+                seen.setdefault(mid, []).append(data)
+            for mid, (data, lmtp) in acked.items():
+                self.assertEqual(len(seen.get(mid, [])), 1, "%s: %s" % (u, mid))
+                if lmtp:  # below the trace fields LMTP adds
+                    self.assertTrue(seen[mid][0].endswith(b"\r\n" + data), mid)
+                else:
+                    self.assertEqual(seen[mid][0], data, mid)
+            wait_for(lambda: mailbox_table(c, master.name, u) == mailbox_table(c, replica.name, u),
+                     timeout=20, what="the replica to equal the master for " + u)
+        self.assertEqual(c.mailctl("check").returncode, 0)
+        code, st = c.status()
+        self.assertEqual(code, 0, st["problems"])
+
+    def test_unsafe_failovers_are_refused_and_change_nothing(self):
+        c = self.c
+        a, b = c.master_of("s1"), c.replica_of("s1")
+        before = self.production()
+        code, out, err = self.failover("--to", a.name)  # the master itself
+        self.assertEqual(code, 5, err)
+        self.assertIn("not a replica", err)
+        r = c.mailctl("failover", "nosuch")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        c.stop_slot(b.name)
+        code, out, err = self.failover()
+        self.assertEqual(code, 8, err)
+        self.assertIn("cannot reach " + b.name, err)
+        self.assertEqual(self.production(), before)
+        # The master still serves: nothing was frozen.
+        m = imaplib.IMAP4(*a.imap, timeout=10)
+        m.login(USERS[0], PASSWORD)
+        self.assertEqual(m.append("INBOX", None, None, b"Subject: still\r\n\r\nhere\r\n")[0], "OK")
+        m.logout()
+
+
+if __name__ == "__main__":
+    unittest.main()

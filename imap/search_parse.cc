@@ -39,9 +39,9 @@ struct StringKey {
   std::string_view header;
 };
 constexpr StringKey kStringKeys[] = {
-    {"BCC", Kind::kHeader, "BCC"},         {"CC", Kind::kHeader, "CC"},
-    {"FROM", Kind::kHeader, "FROM"},       {"SUBJECT", Kind::kHeader, "SUBJECT"},
-    {"TO", Kind::kHeader, "TO"},           {"BODY", Kind::kBody, ""},
+    {"BCC", Kind::kAddress, "BCC"},        {"CC", Kind::kAddress, "CC"},
+    {"FROM", Kind::kAddress, "FROM"},      {"SUBJECT", Kind::kHeader, "SUBJECT"},
+    {"TO", Kind::kAddress, "TO"},          {"BODY", Kind::kBody, ""},
     {"TEXT", Kind::kText, ""},
 };
 
@@ -326,6 +326,7 @@ const char* KindName(Kind kind) {
     case Kind::kUid: return "UID";
     case Kind::kFlag: return "FLAG";
     case Kind::kHeader: return "HEADER";
+    case Kind::kAddress: return "ADDRESS";
     case Kind::kBody: return "BODY";
     case Kind::kText: return "TEXT";
     case Kind::kBefore: return "BEFORE";
@@ -421,6 +422,7 @@ std::string SearchKey::ToString() const {
     case Kind::kThreadId:
       return out + " " + text;
     case Kind::kHeader:
+    case Kind::kAddress:
       return out + " " + field + " " + Quote(text);
     case Kind::kBody:
     case Kind::kText:

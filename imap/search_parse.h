@@ -1,8 +1,8 @@
 // SEARCH / UID SEARCH arguments (RFC 3501 6.4.4, RFC 4731 ESEARCH RETURN,
 // RFC 5182 SAVE and "$", RFC 7162 MODSEQ, RFC 5032 YOUNGER/OLDER) parsed into
 // a tree of keys. The tree is already simplified for evaluation: the
-// UN- keys become NOT, NEW/OLD are spelled with \Recent and \Seen, and the
-// address/subject keys are HEADER keys. Nesting (groups, NOT, OR chains) is
+// UN- keys become NOT, NEW/OLD are spelled with \Recent and \Seen, SUBJECT
+// is a HEADER key and BCC CC FROM TO are ADDRESS keys. Nesting (groups, NOT, OR chains) is
 // bounded by limits::kMaxImapSearchDepth. Pure functions; thread-safe.
 #pragma once
 
@@ -35,8 +35,11 @@ struct SearchKey {
     kUid,          // set (UIDs)
     kFlag,         // has flag `text`: \Answered \Deleted \Draft \Flagged \Seen
                    // \Recent, or a keyword (KEYWORD)
-    kHeader,       // header `field` (uppercased) contains `text`; BCC CC FROM
-                   // SUBJECT TO arrive here; empty text: the header exists
+    kHeader,       // header `field` (uppercased) contains `text`; SUBJECT
+                   // arrives here; empty text: the header exists
+    kAddress,      // BCC CC FROM TO: the address list of header `field`,
+                   // parsed and normalized (mime::AddressSearchText),
+                   // contains `text`; empty text: the header exists
     kBody,         // body contains `text`
     kText,         // header or body contains `text`
     kBefore, kOn, kSince,              // internal date vs `date`

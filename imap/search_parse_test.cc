@@ -41,9 +41,9 @@ TEST_CASE("imap search: flag keys and their UN- forms") {
 }
 
 TEST_CASE("imap search: string keys") {
-  CHECK(Tree("FROM alice") == "HEADER FROM \"alice\"");
+  CHECK(Tree("FROM alice") == "ADDRESS FROM \"alice\"");
   CHECK(Tree("BCC b CC c TO \"d e\" SUBJECT {3}\r\nx\"y") ==
-        "(HEADER BCC \"b\" HEADER CC \"c\" HEADER TO \"d e\" HEADER SUBJECT \"x\\\"y\")");
+        "(ADDRESS BCC \"b\" ADDRESS CC \"c\" ADDRESS TO \"d e\" HEADER SUBJECT \"x\\\"y\")");
   CHECK(Tree("BODY hello TEXT \"\"") == "(BODY \"hello\" TEXT \"\")");
   CHECK(Tree("HEADER Message-ID <a@b>") == "HEADER MESSAGE-ID \"<a@b>\"");
   CHECK(Tree("HEADER X-Spam \"\"") == "HEADER X-SPAM \"\"");
@@ -110,7 +110,7 @@ TEST_CASE("imap search: numbers, sets, MODSEQ and WITHIN") {
 
 TEST_CASE("imap search: NOT, OR and groups") {
   CHECK(Tree("NOT SEEN") == "(NOT FLAG \\Seen)");
-  CHECK(Tree("OR SEEN FROM x") == "(OR FLAG \\Seen HEADER FROM \"x\")");
+  CHECK(Tree("OR SEEN FROM x") == "(OR FLAG \\Seen ADDRESS FROM \"x\")");
   CHECK(Tree("OR (SEEN DELETED) NOT 1:5") ==
         "(OR (FLAG \\Seen FLAG \\Deleted) (NOT 1:5))");
   CHECK(Tree("(SEEN)") == "(FLAG \\Seen)");

@@ -11,6 +11,7 @@
 #include "imapd/commands.h"
 #include "imapd/server.h"
 #include "imapd/status_map.h"
+#include "mime/binary_content.h"
 #include "store/store.h"
 
 namespace slotmail::imapd {
@@ -42,10 +43,8 @@ struct AppendOutcome {
 // MULTIAPPEND) of [flag-list] [date-time] message, where the message is a
 // literal, a literal8 (RFC 3516 4.4), or with `utf8` (UTF8=ACCEPT or
 // IMAP4rev2 enabled) also RFC 6855's "UTF8 (literal8)". Protocol (-> BAD)
-// if malformed. A well-formed message we cannot keep sets *refusal instead
-// (-> NO). Takes the literals out of `cmd`.
-Status ParseMessages(imap::Command& cmd, size_t i, bool utf8, AppendMessages* batch,
-                     std::string* refusal) {
+// if malformed. Takes the literals out of `cmd`.
+Status ParseMessages(imap::Command& cmd, size_t i, bool utf8, AppendMessages* batch) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   auto& args = cmd.args;
   if (i == args.size()) return Status::Protocol("APPEND needs a message");
@@ -71,12 +70,9 @@ Status ParseMessages(imap::Command& cmd, size_t i, bool utf8, AppendMessages* ba
           "APPEND takes a mailbox and messages: optional flags and date, and a literal");
     }
     if (message->value.empty()) return Status::Protocol("Empty message");
-    // RFC 3516 4.4: a store that cannot keep binary content says so. NUL
-    // could not be sent back in BODY[] (RFC 9051 4.3), and we do not
-    // re-encode parts; 8-bit data without NUL is kept as it is.
-    if (message->value.find('\0') != std::string::npos) {
-      *refusal = "NO [UNKNOWN-CTE] Messages containing NUL octets cannot be stored";
-    }
+    // RFC 3516 4.4: binary content is kept, its parts re-encoded as base64
+    // so that BODY[] can carry them; BINARY[n] decodes them back.
+    mime::EncodeBinaryParts(&message->value);
     batch->bytes.push_back(std::move(message->value));
     batch->items.push_back(std::move(item));
   }
@@ -91,10 +87,8 @@ void CmdAppend(Session& s, imap::Command& cmd) {
   auto name = MailboxArg(cmd, 0, s.names());
   if (!name.ok()) return s.FinishBad(name.status().message());
   auto batch = std::make_shared<AppendMessages>();
-  std::string refusal;
-  Status parsed = ParseMessages(cmd, 1, s.utf8(), batch.get(), &refusal);
+  Status parsed = ParseMessages(cmd, 1, s.utf8(), batch.get());
   if (!parsed.ok()) return s.FinishBad(parsed.message());
-  if (!refusal.empty()) return s.Finish(refusal);
   std::string user = s.user(), box = *name;
   NewMailBarrier* barrier = s.server_config().new_mail;
   s.Async<AppendOutcome>(

@@ -19,23 +19,27 @@ namespace {
 using Kind = imap::FetchItem::Kind;
 using Text = imap::FetchSection::Text;
 
+// The octet Dovecot also sends in place of NUL outside BINARY.
+constexpr char kNulReplacement = '\x80';
+
+// RFC 9051 4.3.1: a plain literal never carries NUL. Binary parts are stored
+// base64-encoded (mime/binary_content.h), so only what that leaves (NUL in
+// a header or a preamble, in a part of unknown encoding, or in a message
+// stored before) is met here: each NUL goes out as 0x80, which keeps
+// RFC822.SIZE, partial offsets and BODYSTRUCTURE sizes true. BINARY[]
+// still returns the octets (doc/imapd.md "Binary content").
 std::string Literal(std::string_view data) {
-  return "{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
+  std::string out = "{" + std::to_string(data.size()) + "}\r\n";
+  const size_t start = out.size();
+  out += data;
+  std::replace(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(), '\0', kNulReplacement);
+  return out;
 }
 
-// RFC 3516 4.2: decoded data goes in a literal8 only when it must (NUL).
+// RFC 3516 4.3: decoded data goes in a literal8 only when it must (NUL).
 std::string BinaryLiteral(std::string_view data) {
   if (data.find('\0') == std::string_view::npos) return Literal(data);
-  return "~" + Literal(data);
-}
-
-// The transfer encodings BINARY can undo (mime::DecodeTransfer); an absent
-// one means 7bit.
-bool KnownEncoding(std::string_view encoding) {
-  for (std::string_view known : {"", "7bit", "8bit", "binary", "base64", "quoted-printable"}) {
-    if (mime::EqualsIgnoreCase(encoding, known)) return true;
-  }
-  return false;
+  return "~{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
 }
 
 // The bytes a BODY[section] (or BINARY[section]) item names. Parts that do
@@ -69,7 +73,7 @@ std::optional<std::string> SectionBytes(const imap::FetchItem& item, const Fetch
       if (n == 0 || n > part->children.size()) return "";
       part = &part->children[n - 1];
     }
-    if (!KnownEncoding(part->encoding)) return std::nullopt;
+    if (!mime::CanDecodeTransfer(part->encoding)) return std::nullopt;
     return mime::DecodeTransfer(slice, part->encoding);
   }
   return std::string(slice);

@@ -7,6 +7,7 @@
 #include "common/check.h"
 #include "imap/object_id.h"
 #include "imapd/mime_cache.h"
+#include "mime/address.h"
 #include "mime/ascii.h"
 #include "mime/charset.h"
 #include "mime/date.h"
@@ -265,6 +266,7 @@ int64_t UtcDay(int64_t epoch_seconds) { return FloorDiv(epoch_seconds, kSecondsP
 int Cost(const imap::SearchKey& key) {
   switch (key.kind) {
     case Kind::kHeader:
+    case Kind::kAddress:
     case Kind::kSentBefore:
     case Kind::kSentOn:
     case Kind::kSentSince:
@@ -330,7 +332,7 @@ struct SearchNode {
   Kind kind = Kind::kAll;
   int cost = 0;  // 0: metadata only; 1: needs the header; 2: needs the body
   std::vector<SearchNode> children;
-  std::string field;  // kHeader: the field name
+  std::string field;  // kHeader, kAddress: the field name
   std::string text;   // kFlag: the flag; string keys: the folded needle
   // kSequenceSet, kUid: the set resolved against the view, sorted and
   // merged, so a message is looked up in O(log n) however long the set.
@@ -361,6 +363,7 @@ SearchNode Compile(const imap::SearchKey& key, const SearchContext& ctx) {
       n.ranges = key.set.Resolve(ctx.max_uid);
       break;
     case Kind::kHeader:
+    case Kind::kAddress:
     case Kind::kBody:
     case Kind::kText:
       n.text = SearchFold(mime::SanitizeUtf8(key.text));
@@ -524,6 +527,19 @@ Result<bool> Eval(const SearchNode& n, const SearchMessage& m, const SearchConte
       if (!present) return false;
       for (const MessageText::Field& f : text->Fields()) {
         if (mime::EqualsIgnoreCase(f.name, n.field) && Contains(f.folded, n.text)) return true;
+      }
+      return false;
+    }
+    case Kind::kAddress: {
+      // The addresses as ENVELOPE and SORT see them (one parser, RFC 5322
+      // 3.4 and 4.4), not the raw text: comments, quoting and group syntax
+      // neither hide an address nor match.
+      ASSIGN_OR_RETURN(bool present, text->Load());
+      if (!present) return false;
+      for (const MessageText::Field& f : text->Fields()) {
+        if (!mime::EqualsIgnoreCase(f.name, n.field)) continue;
+        const std::string normalized = mime::AddressSearchText(mime::ParseAddressList(f.value));
+        if (Contains(SearchFold(normalized), n.text)) return true;
       }
       return false;
     }

@@ -307,6 +307,27 @@ TEST_CASE("imap search: header keys match unfolded, RFC 2047-decoded text") {
   CHECK(box.Search("SUBJECT noon") == "");  // the body is not the header
 }
 
+// Issue 14 point 7: FROM/TO/CC/BCC match the addresses ENVELOPE shows
+// (RFC 3501 6.4.4 with RFC 5322 3.4 and 4.4), not the raw field text.
+TEST_CASE("imap search: address keys match parsed addresses and display names (RFC 3501 6.4.4, RFC 5322 3.4)") {
+  Box box;
+  box.Add("From: <user (c)@ (c) domain.org>\nTo: g: a@x, b@y;\n\nx\n");
+  box.Add("From: addr@x.org (Real Name)\nCc: g:;\nBcc: nodomain\n\nx\n");
+  box.Add("From: \"Doe, John\" <john@x.org>\nTo: =?UTF-8?Q?J=C3=B6rg?= <j@x>\n\nx\n");
+  CHECK(box.Search("FROM user@domain.org") == "1");
+  CHECK(box.Search("FROM \"(c)\"") == "");  // a comment inside the address is no text
+  CHECK(box.Search("TO b@y") == "1");
+  CHECK(box.Search("TO g:") == "1");
+  CHECK(box.Search("FROM \"real name\"") == "2");
+  CHECK(box.Search("FROM \"Real Name <addr@x.org>\"") == "2");
+  CHECK(box.Search("CC g") == "2");
+  CHECK(box.Search("BCC nodomain") == "2");
+  CHECK(box.Search("BCC MISSING") == "");  // the placeholder is not in the message
+  CHECK(box.Search("FROM \"Doe, John <john@\"") == "3");
+  CHECK(box.Search("TO " + Lit("jörg")) == "3");
+  CHECK(box.Search("HEADER From \"(c)\"") == "1");  // HEADER still reads the raw text
+}
+
 TEST_CASE("imap search: HEADER with an empty string tests that the field exists") {
   Box box;
   AddCorpus(&box);

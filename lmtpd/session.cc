@@ -8,6 +8,7 @@
 #include "common/limits.h"
 #include "lmtpd/deliver.h"
 #include "lmtpd/server.h"
+#include "mime/binary_content.h"
 #include "store/store.h"
 
 namespace slotmail::lmtpd {
@@ -164,6 +165,9 @@ void Session::DeliverMessage() {
   auto bytes = std::make_shared<std::string>(TraceHeaders(
       protocol_.sender(), protocol_.helo(), peer_, hostname_, key->delivery_id, now));
   *bytes += protocol_.message();
+  // A message holding NUL (RFC 5321 forbids it, senders do it) is stored
+  // as APPEND stores literal8 content (mime/binary_content.h).
+  mime::EncodeBinaryParts(bytes.get());
   struct Pending {
     std::vector<Outcome> outcomes;
     std::atomic<size_t> left{0};

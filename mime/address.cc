@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/limits.h"
+#include "mime/encoded_word.h"
 #include "mime/lexer.h"
 
 namespace slotmail::mime {
@@ -12,9 +13,6 @@ namespace {
 
 using Token = Lexer::Token;
 using Tokens = std::vector<Token>;
-
-constexpr std::string_view kMissingMailbox = "MISSING_MAILBOX";
-constexpr std::string_view kMissingDomain = "MISSING_DOMAIN";
 
 // Token texts joined with one space wherever CFWS separated them (phrases).
 std::string JoinSpaced(Tokens::const_iterator begin, Tokens::const_iterator end) {
@@ -93,12 +91,15 @@ class Parser {
         out_.push_back(std::move(g));
         in_group_ = true;
         tokens_.clear();
-        lex_.TakeComment();
       } else if (t.Is('<') && !angle_) {
         ReadAngle();
       } else if (!angle_) {
         tokens_.push_back(std::move(t));
       }
+      // A comment names the mailbox only when it ends the element
+      // ("a@b (Name)"); one before or inside the address is CFWS (RFC 5322
+      // 3.4.1: "<user (c)@ (c) domain.org>" has no name).
+      lex_.TakeComment();
     }
     if (!Full()) FinishElement();
     EndGroup();
@@ -167,5 +168,39 @@ class Parser {
 }  // namespace
 
 std::vector<Address> ParseAddressList(std::string_view value) { return Parser(value).Run(); }
+
+std::string AddrSpec(const Address& a) {
+  if (a.mailbox == kMissingMailbox) return "";
+  if (a.host == kMissingDomain) return a.mailbox;
+  return a.mailbox + "@" + a.host;
+}
+
+std::string AddressSearchText(const std::vector<Address>& list) {
+  std::string out;
+  bool first = true;  // the next mailbox starts its group or the list
+  for (const Address& a : list) {
+    switch (a.kind) {
+      case Address::Kind::kGroupStart:
+        if (!out.empty()) out += ", ";
+        out += DecodeEncodedWords(a.name) + ": ";
+        first = true;
+        continue;
+      case Address::Kind::kGroupEnd:
+        out += ';';
+        first = false;
+        continue;
+      case Address::Kind::kMailbox:
+        if (!first) out += ", ";
+        first = false;
+        if (std::string name = DecodeEncodedWords(a.name); !name.empty()) {
+          out += name + " <" + AddrSpec(a) + ">";
+        } else {
+          out += AddrSpec(a);
+        }
+        continue;
+    }
+  }
+  return out;
+}
 
 }  // namespace slotmail::mime

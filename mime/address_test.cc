@@ -53,6 +53,19 @@ TEST_CASE("mime: comments are dropped, or name the mailbox when nothing else doe
   CHECK(Show("<a@b> (After)") == "After||a@b");
 }
 
+// Issue 14 point 7: a comment is CFWS wherever RFC 5322 allows CFWS
+// (3.4.1, and obs-local-part / obs-domain of 4.4); only one after the whole
+// address stands in for the display name.
+TEST_CASE("mime: comments inside an addr-spec are not a display name (RFC 5322 3.4.1, 4.4)") {
+  CHECK(Show("<user (c)@ (c) domain.org>") == "||user@domain.org");
+  CHECK(Show("user (c)@ (c) domain.org") == "||user@domain.org");
+  CHECK(Show("(before) <a@b>, (lead) c@d") == "||a@b, ||c@d");
+  CHECK(Show("<user (c)@domain.org> (Real Name)") == "Real Name||user@domain.org");
+  CHECK(Show("user (c)@domain.org (Real Name)") == "Real Name||user@domain.org");
+  CHECK(Show("G: <a (c)@x>, b@y (B);") == "[G, ||a@x, B||b@y, ]");
+  CHECK(Show("<user (c)>") == "||user@MISSING_DOMAIN");
+}
+
 TEST_CASE("mime: groups become start and end markers") {
   CHECK(Show("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;") ==
         "[A Group, Ed Jones||c@a.test, ||joe@where.test, John||jdoe@one.test, ]");
@@ -85,6 +98,17 @@ TEST_CASE("mime: broken addresses still yield entries IMAP can carry") {
   CHECK(Show("") == "");
   CHECK(Show("(only a comment)") == "");
   CHECK(Show(";;;:::<<<>>>@@@") != "nonsense");  // parses without crashing
+}
+
+TEST_CASE("mime: address search text is the parsed list, names decoded (RFC 3501 6.4.4)") {
+  auto text = [](std::string_view v) { return AddressSearchText(ParseAddressList(v)); };
+  CHECK(text("<user (c)@ (c) domain.org>") == "user@domain.org");
+  CHECK(text("addr@x.org (Real Name)") == "Real Name <addr@x.org>");
+  CHECK(text("\"Doe, John\" <j@x>, =?UTF-8?Q?J=C3=B6rg?= <j2@x>") ==
+        "Doe, John <j@x>, J\xc3\xb6rg <j2@x>");
+  CHECK(text("g: a@x, b@y;, c@z") == "g: a@x, b@y;, c@z");
+  CHECK(text("g:;") == "g: ;");
+  CHECK(text("localonly, <>") == "localonly, ");
 }
 
 TEST_CASE("mime: raw 8-bit display names are kept as bytes") {

@@ -7,6 +7,7 @@
 
 #include "common/limits.h"
 #include "mime/address.h"
+#include "mime/binary_content.h"
 #include "mime/content_type.h"
 #include "mime/date.h"
 #include "mime/encoded_word.h"
@@ -87,6 +88,13 @@ TEST_CASE("mime: random and mutated messages never crash and keep the tree consi
     std::string msg = mutator.Next();
     CAPTURE(i);
     Exercise(msg);
+    // Binary parts re-encoded (RFC 3516 4.4): still a message, and stable.
+    std::string encoded = msg;
+    EncodeBinaryParts(&encoded);
+    Exercise(encoded);
+    std::string again = encoded;
+    EncodeBinaryParts(&again);
+    CHECK(again == encoded);
   }
 }
 

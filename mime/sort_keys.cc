@@ -128,7 +128,7 @@ std::string Extract(std::string s, bool* is_reply) {
 std::string FirstMailbox(const std::vector<Address>& list) {
   for (const Address& a : list) {
     if (a.kind != Address::Kind::kMailbox) continue;
-    if (a.mailbox == "MISSING_MAILBOX") return "";
+    if (a.mailbox == kMissingMailbox) return "";
     return a.mailbox;
   }
   return "";
@@ -141,9 +141,7 @@ std::string DisplayValue(const std::vector<Address>& list) {
     if (a.kind != Address::Kind::kMailbox) continue;
     std::string name = DecodeEncodedWords(a.name);
     if (!name.empty()) return name;
-    if (a.mailbox == "MISSING_MAILBOX") return "";
-    if (a.host == "MISSING_DOMAIN") return a.mailbox;
-    return a.mailbox + "@" + a.host;
+    return AddrSpec(a);
   }
   return "";
 }

@@ -111,5 +111,29 @@ TEST_CASE("sort keys: missing and broken fields") {
   CHECK(*k.sent_date == 880127706);
 }
 
+// Issue 14 point 7: SORT reads the addresses as ENVELOPE does. RFC 5256 3:
+// FROM/TO/CC sort by the addr-mailbox of the first mailbox; RFC 5957 3:
+// DISPLAYFROM/DISPLAYTO by its decoded display name, else its addr-spec.
+// Group syntax is skipped (the first mailbox inside a group counts), a
+// comment inside the addr-spec is not a name (RFC 5322 3.4.1).
+TEST_CASE("sort keys: first mailbox and display name of groups, comments, bare names (RFC 5256 3, RFC 5957 3)") {
+  SortKeys k = ComputeSortKeys("From: <user (c)@ (c) domain.org>\r\nTo: g: a@x, b@y;\r\n\r\n");
+  CHECK(k.from == "USER");
+  CHECK(k.display_from == "USER@DOMAIN.ORG");
+  CHECK(k.to == "A");
+  CHECK(k.display_to == "A@X");
+  k = ComputeSortKeys("From: addr@x.org (Real Name)\r\nTo: empty:;, Zoe <z@q>\r\n\r\n");
+  CHECK(k.from == "ADDR");
+  CHECK(k.display_from == "REAL NAME");
+  CHECK(k.to == "Z");
+  CHECK(k.display_to == "ZOE");
+  k = ComputeSortKeys("From: nodomain\r\nTo: g:;\r\nCc: (c) <c (x)@d>\r\n\r\n");
+  CHECK(k.from == "NODOMAIN");
+  CHECK(k.display_from == "NODOMAIN");
+  CHECK(k.to.empty());
+  CHECK(k.display_to.empty());
+  CHECK(k.cc == "C");
+}
+
 }  // namespace
 }  // namespace slotmail::mime

@@ -95,4 +95,11 @@ std::string DecodeTransfer(std::string_view body, std::string_view encoding) {
   return std::string(body);
 }
 
+bool CanDecodeTransfer(std::string_view encoding) {
+  for (std::string_view known : {"", "7bit", "8bit", "binary", "base64", "quoted-printable"}) {
+    if (EqualsIgnoreCase(encoding, known)) return true;
+  }
+  return false;
+}
+
 }  // namespace slotmail::mime

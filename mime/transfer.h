@@ -24,4 +24,8 @@ std::string DecodeQuotedPrintable(std::string_view in);
 // absent and unknown encodings return the bytes unchanged.
 std::string DecodeTransfer(std::string_view body, std::string_view encoding);
 
+// True if DecodeTransfer undoes `encoding`: 7bit, 8bit, binary, base64,
+// quoted-printable (any case), or absent (7bit).
+bool CanDecodeTransfer(std::string_view encoding);
+
 }  // namespace slotmail::mime

@@ -18,7 +18,7 @@ namespace slotmail::store {
 
 // Version of the derivation in mime/sort_keys.cc. Rows of another version
 // are recomputed as if absent; raise it when the derivation changes.
-inline constexpr int64_t kSortKeysVersion = 1;
+inline constexpr int64_t kSortKeysVersion = 2;  // 2: comments in an addr-spec are not names
 
 // Inserts or replaces the keys of `guid`.
 Status PutSortKeys(UserIndex* ix, std::string_view guid, const mime::SortKeys& keys);

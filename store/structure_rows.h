@@ -19,7 +19,7 @@ namespace slotmail::store {
 // Version of the derivation (mime::ParseMessage, then SerializeStructure).
 // Rows of another version are recomputed as if absent; raise it when the
 // parser's results or the serialized form change.
-inline constexpr int64_t kStructureVersion = 1;
+inline constexpr int64_t kStructureVersion = 2;  // 2: comments in an addr-spec are not names
 
 // Inserts or replaces the serialized structure of `guid`.
 Status PutStructure(UserIndex* ix, std::string_view guid, std::string_view serialized);

@@ -13,9 +13,10 @@ lines after the password:
 usage: run-welcome.py VAR MAILCTL-WORD... -- USER...
 
 The welcome goes out once per VAR directory and user: VAR/welcome-sent-USER is
-written only after the 250 reply, and the fixed Message-ID makes slotd drop a
-repeat if the marker was lost between the 250 and its write (doc/lmtp.md
-"Duplicate suppression"). Problems go to stderr; the exit code is non-zero
+written only after the 250 reply, and a repeat (the marker lost between the
+250 and its write) is the same message byte for byte, kept in
+VAR/welcome-USER.eml, with the same sender and fixed Message-ID, which
+slotd drops as a duplicate (doc/lmtp.md "Duplicate suppression"). Problems go to stderr; the exit code is non-zero
 only if the banner cannot be made (a store's master is not up)."""
 import email.utils
 import json
@@ -101,7 +102,14 @@ def main():
         if os.path.exists(marker):
             continue
         host, port = master["lmtp"].rsplit(":", 1)
-        text = welcome_text(user, var, master["imap"], master["imaps"], master["lmtp"])
+        saved = os.path.join(var, "welcome-%s.eml" % user)
+        if os.path.exists(saved):
+            with open(saved) as f:
+                text = f.read()
+        else:
+            text = welcome_text(user, var, master["imap"], master["imaps"], master["lmtp"])
+            with open(saved, "w") as f:
+                f.write(text)
         try:
             with smtplib.LMTP(host, int(port)) as c:
                 c.sendmail("postmaster@localhost", [user + "@localhost"],

@@ -47,7 +47,10 @@ def trickle_until_closed(sock, data, interval=0.2, timeout=60.0):
             return got  # closed while we were sending
         ready, _, _ = select.select([sock], [], [], interval)
         if ready:
-            chunk = sock.recv(4096)
+            try:
+                chunk = sock.recv(4096)
+            except ConnectionResetError:
+                return got  # closed, and our late bytes drew a reset
             if not chunk:
                 return got
             got += chunk

@@ -85,6 +85,7 @@ const std::vector<OptionSpec>& Options() {
       {"json", OptionKind::kFlag, "", false, 0, 0, "machine-readable output"},
       {"epoch", OptionKind::kNumber, "N", false, 0, UINT64_MAX, "the epoch of the new role"},
       {"to", OptionKind::kText, "SLOT", false, 0, 0, "the replica slot that becomes master"},
+      {"force", OptionKind::kFlag, "", false, 0, 0, "fail over without the old master"},
   };
   return kOptions;
 }

@@ -83,7 +83,7 @@ const std::vector<CommandSpec>& Commands() {
        "m1:1) derives from production.dat and the machine-local file: what\n"
        "'slotd --cluster FILE --slot SLOT' runs with.\n",
        1, 1, {}, {}, nullptr, ClusterConfig},
-      {"failover", "", "STORE [--to SLOT] [--json]", "move a store's master to a replica (planned)",
+      {"failover", "", "STORE [--to SLOT] [--force] [--json]", "move a store's master to a replica",
        "Planned failover of STORE to its replica SLOT (default: its first replica),\n"
        "both running. Step by step, each checked before the next: the master stops\n"
        "taking client writes (sessions get BYE [UNAVAILABLE], LMTP 451 4.3.0);\n"
@@ -94,8 +94,13 @@ const std::vector<CommandSpec>& Commands() {
        "master and changes nothing. Refused (exit 8) when a slot is down or not in\n"
        "the role and epoch production.dat gives it; exit 7 when users differ.\n"
        "--json prints one object: store, old_master, new_master, epoch, replicas,\n"
-       "users_compared, drain_seconds, writes_refused_seconds, old_master_follows.\n",
-       1, 1, {"to", "json"}, {}, nullptr, ClusterFailover},
+       "users_compared, drain_seconds, writes_refused_seconds, old_master_follows.\n"
+       "--force: the old master's machine is gone. Refused while the old master\n"
+       "answers as master. The replica is promoted at the next epoch without it\n"
+       "and production.dat rewritten; the output says what the new master may\n"
+       "lack (what the old one had not replicated, and when the replica last\n"
+       "heard from it).\n",
+       1, 1, {"to", "force", "json"}, {}, nullptr, ClusterFailover},
       {"slot", "role", "SLOT master|replica --epoch N", "hand a running slot a role",
        "Tells the running slot SLOT over its control channel to become master or\n"
        "replica at epoch N. The slot refuses an epoch older than one it has seen,\n"

@@ -57,6 +57,9 @@ class Failover {
   }
   // Every user's summary on one slot, by name.
   Result<std::map<std::string, store::UserImage>> Summaries(ControlClient* c);
+  // --force: the old master is gone; the replica is promoted without it.
+  int Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch,
+             const std::string& edited, const slots::Production& next);
 
   const Invocation& inv_;
   Io io_;
@@ -92,6 +95,7 @@ int Failover::Run() {
   if (!edited.ok()) return Refuse(edited.status().message(), kExitInvalid);
   std::vector<slots::Problem> ignored;
   const slots::Production next = slots::ParseProduction(*edited, cluster->path, &ignored);
+  if (inv_.Has("force")) return Forced(*cluster, *store, epoch, *edited, next);
 
   // Both slots up, in the roles and epoch production.dat gives them.
   for (auto [name, role, client] : {std::tuple{old_name_, "master", &master_},
@@ -245,6 +249,71 @@ int Failover::Run() {
             << Seconds(t_promoted - t_freeze) << " s; " << old_name_
             << (follows == "yes" ? " replicates from it" : " has not taken its first sync yet")
             << '\n';
+  }
+  return kExitOk;
+}
+
+int Failover::Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch,
+                     const std::string& edited, const slots::Production& next) {
+  // Only when the old master cannot be asked: if it answers as master, a
+  // planned failover loses nothing and this could.
+  auto old = ConnectSlot(cluster.prod, cluster.local, *cluster.prod.FindSlot(old_name_),
+                         limits::kControlConnectTimeout);
+  if (old.ok()) {
+    auto st = Call(old->get(), json::Value::Object().Set("op", "status"));
+    auto role = st.ok() ? st->GetString("role") : Result<std::string>(st.status());
+    if (role.ok() && *role == "master") {
+      return Refuse(old_name_ + " answers as master: use a planned failover (without --force)",
+                    kExitUnhealthy);
+    }
+  }
+  auto c = ConnectSlot(cluster.prod, cluster.local, *cluster.prod.FindSlot(new_name_),
+                       limits::kControlConnectTimeout);
+  if (!c.ok()) return Refuse("cannot reach " + new_name_ + ": " + c.status().message(), kExitUnhealthy);
+  target_ = std::move(*c);
+  auto st = Call(target_.get(), json::Value::Object().Set("op", "status"));
+  if (!st.ok()) return Refuse(new_name_ + " did not answer: " + st.status().message(), kExitUnhealthy);
+  auto role = st->GetString("role");
+  auto seen = st->GetInt("epoch");
+  if (!role.ok() || *role != "replica" || !seen.ok() || static_cast<uint64_t>(*seen) != store.epoch) {
+    return Refuse(new_name_ + " is not a replica at epoch " + std::to_string(store.epoch),
+                  kExitUnhealthy);
+  }
+  const json::Value* heard = st->Find("master_heard_seconds_ago");
+  const std::string when = heard != nullptr && heard->is_number()
+                               ? std::to_string(static_cast<int64_t>(heard->AsDouble())) + " s before"
+                               : "never since it started, before";
+  Step("epoch " + std::to_string(epoch) + ": " + new_name_ + " becomes master without " + old_name_);
+  auto promoted = Call(target_.get(), json::Value::Object()
+                                          .Set("op", "role")
+                                          .Set("role", "master")
+                                          .Set("epoch", epoch));
+  if (!promoted.ok()) return Refuse("promote " + new_name_ + ": " + promoted.status().message(), kExitFailure);
+  Status written = fs::WriteFileAtomic(cluster.path, edited);
+  if (!written.ok()) {
+    io_.err << "mailctl: failover " << store_ << ": " << new_name_ << " is master, but "
+            << cluster.path << " was not written: " << written.message() << '\n';
+    return kExitIo;
+  }
+  const std::string lacks =
+      "whatever " + old_name_ + " had not replicated: " + new_name_ +
+      " last heard from it (a sync, or its ping every second) " + when + " the failover";
+  if (json_) {
+    io_.out << json::Serialize(json::Value::Object()
+                                   .Set("store", store_)
+                                   .Set("old_master", old_name_)
+                                   .Set("new_master", new_name_)
+                                   .Set("epoch", epoch)
+                                   .Set("forced", true)
+                                   .Set("master_heard_seconds_ago",
+                                        heard != nullptr ? *heard : json::Value()))
+            << '\n';
+  } else {
+    io_.out << "forced failover " << store_ << ": " << new_name_ << " is master at epoch " << epoch
+            << " (" << cluster.path << " serial " << next.serial << ").\nIt may lack " << lacks
+            << ".\nWhen " << old_name_ << " comes back it sees epoch " << epoch
+            << ": with changes its replicas never confirmed it stays fenced and keeps them "
+               "for a rejoin; without, it becomes a replica.\n";
   }
   return kExitOk;
 }

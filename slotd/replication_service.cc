@@ -32,6 +32,7 @@ void ReplicationService::Handle(const json::Value& req, std::string attachment, 
     // Became master since the hello: nobody else may write here now.
     return refuse(Status::NotMaster("this slot is now the master of its store"));
   }
+  slot_->NoteReplication();
   auto user = replication::RequestUser(req);
   if (!user.ok()) return refuse(user.status());
   store::Store* st = &imap_->store();

@@ -203,6 +203,11 @@ void SlotService::StatusOp(Reply reply) {
                     static_cast<uint64_t>(control_ ? control_->connection_count() : 0)))
       .Set("lag_seconds", nullptr)
       .Set("pending_users", nullptr);
+  if (last_replication_ != std::chrono::steady_clock::time_point{}) {
+    out.Set("master_heard_seconds_ago",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - last_replication_)
+                .count());
+  }
   if (replicator_) {
     const replication::ReplicatorStats rs = replicator_->stats();
     json::Value down = json::Value::Array(), failing = json::Value::Object();

@@ -55,6 +55,9 @@ class SlotService : public slots::ControlService {
   Status AcceptReplicationHello(const std::string& store, const std::string& from, uint64_t epoch);
   // Whether replication requests may change this slot now (it is not master).
   bool TakesReplication() const { return role_.role != slots::Role::kMaster; }
+  // A replication request arrived (loop thread): status then says how long
+  // ago the master was last heard from (a forced failover reports it).
+  void NoteReplication() { last_replication_ = std::chrono::steady_clock::now(); }
   const slots::RoleRecord& role() const { return role_; }
   const std::string& slot_name() const { return config_.identity.slot; }
 
@@ -99,6 +102,7 @@ class SlotService : public slots::ControlService {
   std::optional<Totals> totals_;
   uint64_t totals_generation_ = 0;  // raised by every admin command
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+  std::chrono::steady_clock::time_point last_replication_{};  // {}: never
 };
 
 }  // namespace slotmail::slotd

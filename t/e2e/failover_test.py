@@ -1,4 +1,4 @@
-"""mailctl failover (planned) on a cluster of real slotds on loopback
+"""mailctl failover (planned, and --force) on a cluster of real slotds on loopback
 (doc/mailctl.md): while IMAP clients append and an LMTP client delivers, the
 store's master moves to its replica and back. Afterwards every APPEND that
 got OK and every delivery that got 250 is on the current master exactly
@@ -166,6 +166,46 @@ class FailoverTest(unittest.TestCase):
         self.assertEqual(c.mailctl("check").returncode, 0)
         code, st = c.status()
         self.assertEqual(code, 0, st["problems"])
+
+    def test_forced_failover_when_the_master_is_gone(self):
+        c = self.c
+        a, b = c.master_of("s1"), c.replica_of("s1")
+        m = imaplib.IMAP4(*a.imap, timeout=10)
+        m.login(USERS[0], PASSWORD)
+        m.append("INBOX", None, None, b"Message-ID: <before@f>\r\nSubject: before\r\n\r\nx\r\n")
+        m.logout()
+        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
+                 timeout=20, what="the replica to have the first message")
+        # While the master answers, --force is refused.
+        code, out, err = self.failover("--force")
+        self.assertEqual(code, 8, err)
+        self.assertIn("answers as master", err)
+        c.kill_slot(a.name)
+        code, out, err = self.failover("--force")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("%s is master at epoch 2" % b.name, out)
+        self.assertRegex(out, r"last heard from it .* \d+ s before the failover")
+        self.assertIn("master=%s" % b.name, self.store_line())
+        self.assertIn("epoch=2", self.store_line())
+        m = imaplib.IMAP4(*b.imap, timeout=10)
+        m.login(USERS[0], PASSWORD)
+        self.assertEqual(m.append("INBOX", None, None, b"Subject: after\r\n\r\ny\r\n")[0], "OK")
+        m.logout()
+        # The old master comes back from the new production.dat: a replica
+        # of the new master at epoch 2, refusing clients, equal to it.
+        c.start_slot(a.name)
+
+        def replica_again():
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == a.name][0]
+            return row.get("role") == "replica" and row.get("epoch") == 2
+        wait_for(replica_again, timeout=20, what="the old master to be a replica at epoch 2")
+        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
+                 timeout=20, what="the old master to take the new master's mail")
+        m = imaplib.IMAP4(*a.imap, timeout=10)
+        self.addCleanup(m.shutdown)
+        with self.assertRaises(imaplib.IMAP4.error):
+            m.login(USERS[0], PASSWORD)
 
     def test_unsafe_failovers_are_refused_and_change_nothing(self):
         c = self.c

@@ -88,9 +88,18 @@ void SlotService::StartReplicator() {
     t.from = config_.identity.slot;
     t.epoch = role_.epoch;
     t.compress = config_.replication_compress;
-    targets.push_back({peer.slot, [t]() -> Result<std::unique_ptr<replication::ReplicaChannel>> {
-                         ASSIGN_OR_RETURN(auto ch, replication::TcpChannel::Connect(t));
-                         return std::unique_ptr<replication::ReplicaChannel>(std::move(ch));
+    net::EventLoop* loop = imap_->loop();
+    targets.push_back({peer.slot, [this, t, loop, peer = peer.slot]()
+                                      -> Result<std::unique_ptr<replication::ReplicaChannel>> {
+                         auto ch = replication::TcpChannel::Connect(t);
+                         if (!ch.ok() && ch.status().code() == Code::kNotMaster) {
+                           // Our replica is master now: a failover happened
+                           // without us (this slot was stopped or cut off).
+                           const std::string why = ch.status().message();
+                           loop->Post([this, peer, why] { FenceSuperseded(peer, why); });
+                         }
+                         if (!ch.ok()) return ch.status();
+                         return std::unique_ptr<replication::ReplicaChannel>(std::move(*ch));
                        }});
   }
   if (targets.empty()) return;
@@ -415,6 +424,21 @@ void SlotService::Users(Reply reply) {
       reply(json::Value::Object().Set("users", list));
     });
   });
+}
+
+void SlotService::FenceSuperseded(const std::string& peer, const std::string& why) {
+  if (role_.role != slots::Role::kMaster) return;  // already done, or demoted meanwhile
+  // A master that learns of another master stops taking writes at once;
+  // the new master's own hello (a newer epoch) settles the role later.
+  slots::RoleRecord fenced{role_.epoch, slots::Role::kFenced, role_.store};
+  Status st = slots::WriteRoleFile(config_.server.slot_dir, fenced);
+  log::Error("replication: replica " + peer + " says it is master (" + why + "): this slot stops "
+             "taking writes" + (st.ok() ? "" : " (the fence is not recorded: " + st.ToString() + ")"));
+  role_ = fenced;
+  config_.identity.master = peer;
+  config_.identity.master_imap.clear();
+  config_.identity.master_lmtp.clear();
+  ApplyRole();
 }
 
 void SlotService::Freeze(const json::Value& req, Reply reply) {

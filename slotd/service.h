@@ -71,6 +71,9 @@ class SlotService : public slots::ControlService {
   // refusal) while it goes on replicating; {"on":false} opens it again.
   // Not durable: a restart serves again.
   void Freeze(const json::Value& req, Reply reply);
+  // A replica refused our hello because it is master: this master is
+  // fenced at once (loop thread; the replicator's connect posts it).
+  void FenceSuperseded(const std::string& peer, const std::string& why);
   // Every user's summary (checksums and counts, doc/replication.md
   // "Images"), for comparing two slots of a store.
   void Summaries(Reply reply);

@@ -28,9 +28,14 @@ Result<std::unique_ptr<RpcClient>> RpcClient::Open(std::unique_ptr<LineClient> l
   ASSIGN_OR_RETURN(json::Value answer, json::Parse(text, Limits(max_line)));
   auto ok = answer.GetBool("ok");
   if (!ok.ok() || !*ok) {
+    // The server's code is kept: a replica that answers NotMaster has
+    // become master, which its old master must act on.
+    auto code = answer.GetString("code");
     auto message = answer.GetString("message");
-    return Status::Protocol("the slot refused the hello: " +
-                            (message.ok() ? *message : std::string("no reason given")));
+    const Code c = code.ok() ? CodeFromName(*code) : Code::kProtocol;
+    return Status(c == Code::kNotMaster ? c : Code::kProtocol,
+                  "the slot refused the hello: " +
+                      (message.ok() ? *message : std::string("no reason given")));
   }
   if (auto z = answer.GetString("compress"); z.ok()) {
     // The server agreed to what our hello asked for; nothing else is valid.

@@ -10,8 +10,10 @@ unknown store) is refused and changes nothing."""
 import email
 import imaplib
 import json
+import os
 import random
 import re
+import signal
 import smtplib
 import threading
 import time
@@ -206,6 +208,43 @@ class FailoverTest(unittest.TestCase):
         self.addCleanup(m.shutdown)
         with self.assertRaises(imaplib.IMAP4.error):
             m.login(USERS[0], PASSWORD)
+
+    def test_an_old_master_resumed_after_a_forced_failover_stops_taking_writes(self):
+        # Split brain on purpose: the master stopped (SIGSTOP), the replica
+        # promoted by force, a client writes there, the old master resumed.
+        c = self.c
+        a, b = c.master_of("s1"), c.replica_of("s1")
+        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
+                 timeout=20, what="the replica to be current")
+        os.kill(a.proc.pid, signal.SIGSTOP)
+        self.addCleanup(lambda: a.running() and os.kill(a.proc.pid, signal.SIGCONT))
+        code, out, err = self.failover("--force")
+        self.assertEqual(code, 0, out + err)
+        m = imaplib.IMAP4(*b.imap, timeout=10)
+        m.login(USERS[0], PASSWORD)
+        self.assertEqual(m.append("INBOX", None, None, b"Subject: on b\r\n\r\nb\r\n")[0], "OK")
+        m.logout()
+        os.kill(a.proc.pid, signal.SIGCONT)
+
+        def fenced():
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == a.name][0]
+            return row.get("up") and row.get("serving") is False
+        # Its replicator hears from its replica that it is master now (or
+        # the new master's hello reaches it first): no more writes.
+        wait_for(fenced, timeout=20, what="the old master to stop serving")
+        self.assertRegex(a.stderr(), r"says it is master|becomes its replica")
+        m = imaplib.IMAP4(*a.imap, timeout=10)
+        self.addCleanup(m.shutdown)
+        with self.assertRaises(imaplib.IMAP4.error) as refused:
+            m.login(USERS[0], PASSWORD)
+        self.assertIn("UNAVAILABLE", str(refused.exception))
+        with self.assertRaises(smtplib.SMTPException):
+            with smtplib.LMTP(*a.lmtp, timeout=10) as l:
+                l.sendmail("w@example.com", [USERS[0] + "@localhost"], b"Subject: no\r\n\r\nno\r\n")
+        # The new master's write reaches the old one once it follows.
+        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
+                 timeout=30, what="the old master to take the new master's write")
 
     def test_unsafe_failovers_are_refused_and_change_nothing(self):
         c = self.c

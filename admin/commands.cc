@@ -69,7 +69,7 @@ const std::vector<CommandSpec>& Commands() {
        "as the slot reports it, epoch, up, users, messages, bytes used against the\n"
        "slot's size, open connections, replication lag. Then every problem found:\n"
        "a slot down, a store without a live master, a role, store or epoch that\n"
-       "disagrees with production.dat. Exit 0 when there is none, 8 otherwise.\n"
+       "disagrees with production.dat, a slot more than 80% full. Exit 0 when there is none, 8 otherwise.\n"
        "--json prints one object: {\"stores\":[...],\"slots\":[...],\"problems\":[...]}\n"
        "(doc/mailctl.md lists the fields).\n",
        0, 0, {"json"}, {}, nullptr, ClusterStatus},

@@ -80,6 +80,10 @@ int Percent(uint64_t used, uint64_t size) {
   return size == 0 ? 0 : static_cast<int>(used * 100 / size);
 }
 
+// A slot fuller than this is a problem: fixed-size slots are rebalanced by
+// moving a store before they fill (doc/mailctl.md).
+constexpr int kSlotFullPercent = 80;
+
 // The problems that make the exit code kExitUnhealthy, one sentence each.
 std::vector<std::string> Problems(const Cluster& c, const std::vector<SlotReport>& reports) {
   std::vector<std::string> out;
@@ -108,6 +112,12 @@ std::vector<std::string> Problems(const Cluster& c, const std::vector<SlotReport
         out.push_back("store " + r.store + ": user " + user + " is not replicated: " +
                       (why.is_string() ? why.AsString() : std::string("?")));
       }
+    }
+    if (const int full = Percent(static_cast<uint64_t>(Int(*r.status, "bytes")), r.slot->size);
+        full > kSlotFullPercent) {
+      out.push_back("slot " + name + " is " + std::to_string(full) + "% full (over " +
+                    std::to_string(kSlotFullPercent) + "% of its size " +
+                    slots::FormatSize(r.slot->size) + "): move a store off it");
     }
     if (Str(*r.status, "store") != r.store) {
       out.push_back("slot " + name + " reports store '" + Str(*r.status, "store") + "'; " +

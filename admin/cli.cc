@@ -86,6 +86,7 @@ const std::vector<OptionSpec>& Options() {
       {"epoch", OptionKind::kNumber, "N", false, 0, UINT64_MAX, "the epoch of the new role"},
       {"to", OptionKind::kText, "SLOT", false, 0, 0, "the replica slot that becomes master"},
       {"force", OptionKind::kFlag, "", false, 0, 0, "fail over without the old master"},
+      {"parallel", OptionKind::kNumber, "N", false, 1, 64, "failovers at once [4]"},
   };
   return kOptions;
 }

@@ -10,5 +10,6 @@ int ClusterConfig(const Invocation& inv, Io io);
 int ClusterStatus(const Invocation& inv, Io io);
 int SlotRole(const Invocation& inv, Io io);
 int ClusterFailover(const Invocation& inv, Io io);
+int ClusterDrain(const Invocation& inv, Io io);
 
 }  // namespace slotmail::admin

@@ -101,6 +101,17 @@ const std::vector<CommandSpec>& Commands() {
        "lack (what the old one had not replicated, and when the replica last\n"
        "heard from it).\n",
        1, 1, {"to", "force", "json"}, {}, nullptr, ClusterFailover},
+      {"drain", "", "MACHINE [--parallel N] [--json]", "move every master off a machine",
+       "A planned failover (see 'mailctl failover --help') of every store whose\n"
+       "master is on MACHINE, to its replica on another machine (the one on the\n"
+       "machine with the fewest masters, so the new masters spread), N at a time\n"
+       "(default 4). Refused (exit 8) when a store has no replica elsewhere.\n"
+       "Each store's steps are printed when it is done. Exit 0 when every store\n"
+       "moved, else the first failing store's code; a store whose failover\n"
+       "failed keeps its master. 'mailctl failover STORE' moves one back.\n"
+       "--json prints {\"machine\",\"stores\":[{\"store\",\"to\",\"exit\",\"error\",\n"
+       "\"failover\"}],\"seconds\",\"ok\"}.\n",
+       1, 1, {"parallel", "json"}, {}, nullptr, ClusterDrain},
       {"slot", "role", "SLOT master|replica --epoch N", "hand a running slot a role",
        "Tells the running slot SLOT over its control channel to become master or\n"
        "replica at epoch N. The slot refuses an epoch older than one it has seen,\n"

@@ -2,6 +2,7 @@
 // Each step is checked before the next; until the new master is promoted
 // any failure thaws the old master and leaves everything as it was.
 #include <chrono>
+#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -27,6 +28,20 @@ constexpr std::chrono::milliseconds kFailoverPollInterval{50};
 constexpr std::chrono::seconds kFailoverFollowTimeout{20};
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Writes `store`'s new master into production.dat. One failover at a time
+// (drain runs several at once): each re-reads the file and applies its own
+// change to what it finds there. *serial: the file's new serial.
+Status RecordNewMaster(const std::string& path, const std::string& store,
+                       const std::string& new_master, uint64_t epoch, uint64_t* serial) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path));
+  ASSIGN_OR_RETURN(std::string edited, slots::WithNewMaster(text, path, store, new_master, epoch));
+  std::vector<slots::Problem> ignored;
+  *serial = slots::ParseProduction(edited, path, &ignored).serial;
+  return fs::WriteFileAtomic(path, edited);
+}
 
 class Failover {
  public:
@@ -58,8 +73,7 @@ class Failover {
   // Every user's summary on one slot, by name.
   Result<std::map<std::string, store::UserImage>> Summaries(ControlClient* c);
   // --force: the old master is gone; the replica is promoted without it.
-  int Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch,
-             const std::string& edited, const slots::Production& next);
+  int Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch);
 
   const Invocation& inv_;
   Io io_;
@@ -95,7 +109,7 @@ int Failover::Run() {
   if (!edited.ok()) return Refuse(edited.status().message(), kExitInvalid);
   std::vector<slots::Problem> ignored;
   const slots::Production next = slots::ParseProduction(*edited, cluster->path, &ignored);
-  if (inv_.Has("force")) return Forced(*cluster, *store, epoch, *edited, next);
+  if (inv_.Has("force")) return Forced(*cluster, *store, epoch);
 
   // Both slots up, in the roles and epoch production.dat gives them.
   for (auto [name, role, client] : {std::tuple{old_name_, "master", &master_},
@@ -132,18 +146,56 @@ int Failover::Run() {
   if (!frozen.ok()) return Abort("freeze: " + frozen.status().message(), ExitCodeFor(frozen.status()));
   frozen_ = true;
 
-  // 2. Replication drains: nothing pending, the replica connected.
-  Step("waiting for " + old_name_ + " to ship everything to " + new_name_);
+  // 2. Replication drains (nothing pending, every replica connected, no
+  // full pass running) and 3. both sides are equal, user by user
+  // (checksums and counts of every mailbox). A write admitted just before
+  // the freeze may still be finishing (in sync mode, with its own round
+  // trip to the replica): then they differ for a moment, and both steps
+  // run again. Only a difference that outlasts kFailoverDrainTimeout aborts.
+  Step("waiting for " + old_name_ + " to ship everything to " + new_name_ +
+       ", then comparing every user's checksums on both");
+  Clock::time_point t_drained;
+  std::vector<std::string> differ;
+  size_t compared_users = 0;
   for (;;) {
     auto st = Call(master_.get(), json::Value::Object().Set("op", "status"));
     if (!st.ok()) return Abort("status of " + old_name_ + ": " + st.status().message(), kExitFailure);
-    const json::Value* down = st->Find("replicas_down");
     const json::Value* full = st->Find("full_sync");
     auto pending = st->GetInt("pending_users");
-    const bool connected = down != nullptr && down->is_array() && down->Items().empty();
-    const bool compared = full != nullptr && full->is_array() && full->Items().empty();
-    if (pending.ok() && *pending == 0 && connected && compared) break;
+    // As of the replicator's last pass (false until its first one ends).
+    auto all = st->GetBool("replicas_connected");
+    const bool connected = all.ok() && *all;
+    const bool passes_done = full != nullptr && full->is_array() && full->Items().empty();
+    const bool drained = pending.ok() && *pending == 0 && connected && passes_done;
+    if (drained) {
+      t_drained = Clock::now();
+      auto mine = Summaries(master_.get());
+      auto theirs = Summaries(target_.get());
+      if (!mine.ok() || !theirs.ok()) {
+        return Abort("summaries: " + (mine.ok() ? theirs.status() : mine.status()).message(),
+                     kExitFailure);
+      }
+      differ.clear();
+      for (const auto& [user, image] : *mine) {
+        auto it = theirs->find(user);
+        if (it == theirs->end() || !replication::SameSummary(image, it->second)) differ.push_back(user);
+      }
+      for (const auto& [user, image] : *theirs) {
+        if (!mine->count(user)) differ.push_back(user);
+      }
+      compared_users = mine->size();
+      if (differ.empty()) break;
+    }
     if (Clock::now() - t_freeze > kFailoverDrainTimeout) {
+      if (!differ.empty()) {
+        std::string list;
+        for (size_t i = 0; i < differ.size() && i < 10; ++i) list += (i ? ", " : "") + differ[i];
+        return Abort(std::to_string(differ.size()) + " users still differ between " + old_name_ +
+                         " and " + new_name_ + " after " +
+                         std::to_string(kFailoverDrainTimeout.count()) + " s: " + list +
+                         (differ.size() > 10 ? ", ..." : ""),
+                     kExitIo);
+      }
       return Abort("replication did not drain within " +
                        std::to_string(kFailoverDrainTimeout.count()) + " s (" +
                        (pending.ok() ? std::to_string(*pending) : "?") + " users pending" +
@@ -151,30 +203,6 @@ int Failover::Run() {
                    kExitUnhealthy);
     }
     std::this_thread::sleep_for(kFailoverPollInterval);
-  }
-  const auto t_drained = Clock::now();
-
-  // 3. Both sides equal, user by user (checksums and counts of every mailbox).
-  Step("comparing every user's checksums on " + old_name_ + " and " + new_name_);
-  auto mine = Summaries(master_.get());
-  auto theirs = Summaries(target_.get());
-  if (!mine.ok() || !theirs.ok()) {
-    return Abort("summaries: " + (mine.ok() ? theirs.status() : mine.status()).message(), kExitFailure);
-  }
-  std::vector<std::string> differ;
-  for (const auto& [user, image] : *mine) {
-    auto it = theirs->find(user);
-    if (it == theirs->end() || !replication::SameSummary(image, it->second)) differ.push_back(user);
-  }
-  for (const auto& [user, image] : *theirs) {
-    if (!mine->count(user)) differ.push_back(user);
-  }
-  if (!differ.empty()) {
-    std::string list;
-    for (size_t i = 0; i < differ.size() && i < 10; ++i) list += (i ? ", " : "") + differ[i];
-    return Abort(std::to_string(differ.size()) + " users differ between " + old_name_ + " and " +
-                     new_name_ + ": " + list + (differ.size() > 10 ? ", ..." : ""),
-                 kExitIo);
   }
 
   // 4. The epoch rises: the old master first (it refuses writes for good and
@@ -206,15 +234,15 @@ int Failover::Run() {
   const auto t_promoted = Clock::now();
 
   // 5. production.dat records it.
-  Status written = fs::WriteFileAtomic(cluster->path, *edited);
+  uint64_t serial = 0;
+  Status written = RecordNewMaster(cluster->path, store_, new_name_, epoch, &serial);
   if (!written.ok()) {
     io_.err << "mailctl: failover " << store_ << ": done on the slots, but " << cluster->path
             << " was not written: " << written.message() << '\n';
     return kExitIo;
   }
   const slots::StoreDef* after = next.FindStore(store_);
-  Step(cluster->path + ": serial " + std::to_string(cluster->prod.serial) + " -> " +
-       std::to_string(next.serial) + ", store " + store_ + " master " + old_name_ + " -> " +
+  Step(cluster->path + ": serial " + std::to_string(serial) + ", store " + store_ + " master " + old_name_ + " -> " +
        new_name_ + ", epoch " + std::to_string(store->epoch) + " -> " + std::to_string(epoch));
 
   // 6. The old master follows the new one (its first sync from it arrived).
@@ -238,14 +266,14 @@ int Failover::Run() {
                                    .Set("new_master", new_name_)
                                    .Set("epoch", epoch)
                                    .Set("replicas", replicas)
-                                   .Set("users_compared", static_cast<int64_t>(mine->size()))
+                                   .Set("users_compared", static_cast<int64_t>(compared_users))
                                    .Set("drain_seconds", Seconds(t_drained - t_freeze))
                                    .Set("writes_refused_seconds", Seconds(t_promoted - t_freeze))
                                    .Set("old_master_follows", follows == "yes"))
             << '\n';
   } else {
     io_.out << "failover " << store_ << ": " << new_name_ << " is master at epoch " << epoch
-            << "; " << mine->size() << " users compared equal; writes refused for "
+            << "; " << compared_users << " users compared equal; writes refused for "
             << Seconds(t_promoted - t_freeze) << " s; " << old_name_
             << (follows == "yes" ? " replicates from it" : " has not taken its first sync yet")
             << '\n';
@@ -253,8 +281,7 @@ int Failover::Run() {
   return kExitOk;
 }
 
-int Failover::Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch,
-                     const std::string& edited, const slots::Production& next) {
+int Failover::Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch) {
   // Only when the old master cannot be asked: if it answers as master, a
   // planned failover loses nothing and this could.
   auto old = ConnectSlot(cluster.prod, cluster.local, *cluster.prod.FindSlot(old_name_),
@@ -289,7 +316,8 @@ int Failover::Forced(const Cluster& cluster, const slots::StoreDef& store, uint6
                                           .Set("role", "master")
                                           .Set("epoch", epoch));
   if (!promoted.ok()) return Refuse("promote " + new_name_ + ": " + promoted.status().message(), kExitFailure);
-  Status written = fs::WriteFileAtomic(cluster.path, edited);
+  uint64_t serial = 0;
+  Status written = RecordNewMaster(cluster.path, store_, new_name_, epoch, &serial);
   if (!written.ok()) {
     io_.err << "mailctl: failover " << store_ << ": " << new_name_ << " is master, but "
             << cluster.path << " was not written: " << written.message() << '\n';
@@ -310,7 +338,7 @@ int Failover::Forced(const Cluster& cluster, const slots::StoreDef& store, uint6
             << '\n';
   } else {
     io_.out << "forced failover " << store_ << ": " << new_name_ << " is master at epoch " << epoch
-            << " (" << cluster.path << " serial " << next.serial << ").\nIt may lack " << lacks
+            << " (" << cluster.path << " serial " << serial << ").\nIt may lack " << lacks
             << ".\nWhen " << old_name_ << " comes back it sees epoch " << epoch
             << ": with changes its replicas never confirmed it stays fenced and keeps them "
                "for a rejoin; without, it becomes a replica.\n";

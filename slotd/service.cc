@@ -234,6 +234,7 @@ void SlotService::StatusOp(Reply reply) {
     out.Set("lag_seconds", rs.lag_seconds)
         .Set("pending_users", static_cast<uint64_t>(rs.pending_users))
         .Set("replicas_down", down)
+        .Set("replicas_connected", replicator_->AllConnected())
         .Set("failing_users", failing)
         .Set("replicated_bytes", rs.blob_bytes);
   }

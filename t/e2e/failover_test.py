@@ -216,6 +216,12 @@ class FailoverTest(unittest.TestCase):
         a, b = c.master_of("s1"), c.replica_of("s1")
         wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
                  timeout=20, what="the replica to be current")
+
+        def acknowledged():  # the master's change log is empty: nothing unconfirmed
+            code, st = c.status()
+            row = [s for s in st["slots"] if s["slot"] == a.name][0]
+            return row.get("pending_users") == 0
+        wait_for(acknowledged, timeout=20, what="the master to have its changes confirmed")
         os.kill(a.proc.pid, signal.SIGSTOP)
         self.addCleanup(lambda: a.running() and os.kill(a.proc.pid, signal.SIGCONT))
         code, out, err = self.failover("--force")
@@ -245,6 +251,55 @@ class FailoverTest(unittest.TestCase):
         # The new master's write reaches the old one once it follows.
         wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
                  timeout=30, what="the old master to take the new master's write")
+
+    def test_drain_moves_every_master_off_a_machine_under_load(self):
+        c = self.c
+        c.ok("user", "add", "dee", "--store", "s2", "--password-stdin", input=PASSWORD)
+        s2 = [c.slots["m2:2"], c.slots["m3:1"]]
+        stop = threading.Event()
+        writers = [Writer(s2, "dee", lmtp, stop, seed) for seed, lmtp in enumerate((False, True))]
+        for w in writers:
+            w.start()
+        self.addCleanup(stop.set)
+        wait_for(lambda: all(len(w.acked) >= 3 for w in writers), timeout=30,
+                 what="the writers to have written")
+        # m2 holds s2's master: it moves to its replica m3:1.
+        r = c.mailctl("drain", "m2", "--json", timeout=180)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        got = json.loads(r.stdout)
+        self.assertEqual([(s["store"], s["to"], s["exit"]) for s in got["stores"]],
+                         [("s2", "m3:1", 0)], got)
+        self.assertTrue(got["ok"])
+        # Now m3 holds two masters (s2, s3): both move at once, and both
+        # changes land in production.dat.
+        before = len(writers[0].acked) + len(writers[1].acked)
+        wait_for(lambda: len(writers[0].acked) + len(writers[1].acked) > before + 3, timeout=30,
+                 what="writes on the new master")
+        r = c.mailctl("drain", "m3", "--json", timeout=180)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        got = json.loads(r.stdout)
+        self.assertEqual(sorted((s["store"], s["to"], s["exit"]) for s in got["stores"]),
+                         [("s2", "m2:2", 0), ("s3", "m1:2", 0)], got)
+        text = self.production()
+        self.assertIn("serial=4", text)
+        self.assertRegex(text, r"(?m)^store s2 .*epoch=3 .*master=m2:2 ")
+        self.assertRegex(text, r"(?m)^store s3 .*epoch=2 .*master=m1:2 ")
+        self.assertNotRegex(text, r"(?m)^store .*master=m3:")
+        before = len(writers[0].acked) + len(writers[1].acked)
+        wait_for(lambda: len(writers[0].acked) + len(writers[1].acked) > before + 3, timeout=30,
+                 what="writes on s2's master again")
+        stop.set()
+        for w in writers:
+            w.join(30)
+        seen = {}
+        for (box, uid), (flags, data) in fetch_all(c.slots["m2:2"].imap, "dee", PASSWORD).items():
+            seen.setdefault(email.message_from_bytes(data)["Message-ID"], []).append(data)
+        for w in writers:
+            for mid, data in w.acked.items():
+                self.assertEqual(len(seen.get(mid, [])), 1, mid)
+                self.assertTrue(seen[mid][0].endswith(data), mid)
+        self.assertEqual(c.mailctl("check").returncode, 0)
+        wait_for(lambda: c.status()[0] == 0, timeout=20, what="status without problems")
 
     def test_unsafe_failovers_are_refused_and_change_nothing(self):
         c = self.c

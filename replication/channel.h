@@ -29,7 +29,8 @@ class ReplicaChannel {
 };
 
 // A replica in this process: every request and answer still goes through
-// the JSON writer and parser, so tests exercise the wire format.
+// the JSON writer and parser, so tests exercise the wire format. Rejoin
+// requests (rejoin_side.h) are answered as a new master would.
 class DirectChannel : public ReplicaChannel {
  public:
   explicit DirectChannel(store::Store* replica) : replica_(replica) {}

@@ -63,6 +63,8 @@ Result<std::vector<store::MetadataEntry>> DecodeMetadata(const Value& v, const c
   return out;
 }
 
+}  // namespace
+
 Value EncodeRecord(const store::MessageInfo& m) {
   Value keywords = Value::Array();
   for (const auto& k : m.flags.keywords) keywords.Push(k);
@@ -91,6 +93,8 @@ Result<store::MessageInfo> DecodeRecord(const Value& v) {
   ASSIGN_OR_RETURN(m.modseq, GetU64(v, "modseq"));
   return m;
 }
+
+namespace {
 
 Value EncodeMailbox(const store::MailboxImage& b) {
   Value records = Value::Array(), tombstones = Value::Array();
@@ -185,6 +189,32 @@ store::UserImage SummaryOf(store::UserImage image) {
     b.since_modseq = b.highestmodseq;
   }
   return image;
+}
+
+json::Value EncodeSplitPoint(const store::SplitPoint& p) {
+  Value boxes = Value::Object();
+  for (const auto& [id, m] : p.mailboxes) {
+    boxes.Set(id, Value::Object()
+                      .Set("uidnext", static_cast<int64_t>(m.uidnext))
+                      .Set("highestmodseq", U64(m.highestmodseq)));
+  }
+  return Value::Object().Set("epoch", U64(p.epoch)).Set("mailboxes", boxes);
+}
+
+Result<store::SplitPoint> DecodeSplitPoint(const json::Value& v) {
+  store::SplitPoint p;
+  ASSIGN_OR_RETURN(p.epoch, GetU64(v, "epoch"));
+  const Value* boxes = v.Find("mailboxes");
+  if (boxes == nullptr || !boxes->is_object()) {
+    return Status::InvalidArgument("mailboxes: not an object");
+  }
+  for (const auto& [id, m] : boxes->Members()) {
+    store::SplitMailbox b;
+    ASSIGN_OR_RETURN(b.uidnext, GetU32(m, "uidnext"));
+    ASSIGN_OR_RETURN(b.highestmodseq, GetU64(m, "highestmodseq"));
+    p.mailboxes[id] = b;
+  }
+  return p;
 }
 
 bool SameSummary(const store::UserImage& a, const store::UserImage& b) {

@@ -13,6 +13,14 @@ namespace slotmail::replication {
 json::Value EncodeImage(const store::UserImage& image);
 Result<store::UserImage> DecodeImage(const json::Value& v);
 
+// One message record, as inside an image.
+json::Value EncodeRecord(const store::MessageInfo& m);
+Result<store::MessageInfo> DecodeRecord(const json::Value& v);
+
+// A split point (store/split_point.h), for a rejoin.
+json::Value EncodeSplitPoint(const store::SplitPoint& p);
+Result<store::SplitPoint> DecodeSplitPoint(const json::Value& v);
+
 // The image without records and tombstones: what two sides compare.
 store::UserImage SummaryOf(store::UserImage image);
 // True when the two summaries agree on everything a client could observe

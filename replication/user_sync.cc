@@ -7,6 +7,7 @@
 
 #include "common/limits.h"
 #include "replication/image_codec.h"
+#include "replication/rejoin_side.h"
 #include "replication/replica_side.h"
 #include "store/store.h"
 
@@ -59,9 +60,10 @@ struct BlobBatch {
   bool empty() const { return list.Items().empty(); }
 };
 
-// Sends the message files of `image` the replica lacks.
+}  // namespace
+
 Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& user,
-                 const store::UserImage& image, SyncStats* stats) {
+                 const store::UserImage& image, SyncStats* stats, const std::string& op_prefix) {
   std::map<std::string, uint64_t> sizes;  // guid -> bytes
   for (const auto& b : image.mailboxes) {
     for (const auto& m : b.records) sizes[m.guid] = m.size;
@@ -69,7 +71,7 @@ Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& use
   if (sizes.empty()) return Status::Ok();
   json::Value list = json::Value::Array();
   for (const auto& [g, size] : sizes) list.Push(g);
-  json::Value req = Request("missing", user);
+  json::Value req = Request((op_prefix + "missing").c_str(), user);
   req.Set("guids", list);
   ASSIGN_OR_RETURN(json::Value answer, r->Call(req));
   const json::Value* missing = answer.Find("missing");
@@ -86,7 +88,7 @@ Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& use
   batch.data.reserve(std::min(missing_bytes, limits::kReplicationInlineBytes));
   auto flush = [&]() -> Status {
     if (batch.empty()) return Status::Ok();
-    json::Value req = Request("blobs", user);
+    json::Value req = Request((op_prefix + "blobs").c_str(), user);
     req.Set("blobs", std::move(batch.list));
     Status st = r->Call(req, batch.data).status();
     batch.list = json::Value::Array();
@@ -102,6 +104,8 @@ Status SendBlobs(store::Store* master, ReplicaChannel* r, const std::string& use
   }
   return flush();
 }
+
+namespace {
 
 // Applies `image` (with `blobs`, message files the replica keeps first)
 // and checks the replica's new summary against it; the summary is kept in
@@ -229,7 +233,9 @@ Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* r, const std::s
 
 Result<json::Value> DirectChannel::Call(const json::Value& request, std::string_view attachment) {
   ASSIGN_OR_RETURN(json::Value parsed, json::Parse(json::Serialize(request), {SIZE_MAX, 64}));
-  ASSIGN_OR_RETURN(json::Value answer, HandleReplicaRequest(replica_, parsed, attachment));
+  ASSIGN_OR_RETURN(json::Value answer, IsRejoinRequest(parsed)
+                                           ? HandleRejoinRequest(replica_, parsed, attachment)
+                                           : HandleReplicaRequest(replica_, parsed, attachment));
   return json::Parse(json::Serialize(answer), {SIZE_MAX, 64});
 }
 

@@ -41,6 +41,12 @@ class SummaryCache {
   std::map<std::string, store::UserImage> entries_;
 };
 
+// Sends the message files of `image` that the other side lacks: asks with
+// "<op_prefix>missing", sends them in batches with "<op_prefix>blobs".
+Status SendBlobs(store::Store* from, ReplicaChannel* to, const std::string& user,
+                 const store::UserImage& image, SyncStats* stats,
+                 const std::string& op_prefix = "");
+
 // REQUIRES: nothing else syncs `user` to this replica at the same time.
 // `cache` may be null (every sync asks for the replica's summary).
 Result<SyncStats> SyncUser(store::Store* master, ReplicaChannel* replica, const std::string& user,

@@ -53,4 +53,18 @@ struct UserImage {
 // Mailbox id -> modseq: "send me what changed above this".
 using SinceMap = std::map<std::string, uint64_t>;
 
+// A user's state when a new master first wrote to it in its epoch (the
+// point where it split from the old master's history; doc/store.md "Split
+// points"): per mailbox id, UIDNEXT and HIGHESTMODSEQ then.
+struct SplitMailbox {
+  uint32_t uidnext = 1;
+  uint64_t highestmodseq = 0;
+  bool operator==(const SplitMailbox&) const = default;
+};
+struct SplitPoint {
+  uint64_t epoch = 0;
+  std::map<std::string, SplitMailbox> mailboxes;
+  bool operator==(const SplitPoint&) const = default;
+};
+
 }  // namespace slotmail::store

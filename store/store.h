@@ -256,6 +256,17 @@ class Store {
   // image). NotFound if a record's message file is missing (PutBlob first).
   Status ApplyUserImage(std::string_view user, const UserImage& image);
 
+  // ---- split points, for a rejoining old master (doc/store.md "Split points")
+  // Called when this slot becomes master at `epoch` (0: no longer master).
+  // From then on, a user's first write in that epoch first records the
+  // user's split point (its mailboxes' UIDNEXT and HIGHESTMODSEQ), in the
+  // same transaction. Thread-safe.
+  void SetMasterEpoch(uint64_t epoch);
+  // The user's split point of the lowest epoch above `after_epoch`:
+  // nullopt when this slot has not written to the user since. NotFound for
+  // no such user.
+  Result<std::optional<SplitPoint>> ReadSplitPoint(std::string_view user, uint64_t after_epoch);
+
   // ---- change log (consumer side; see change_log.h)
   // Up to `max` entries after the last acknowledged position. Syncs the
   // lazily synced changes first (SyncAll), so a consumer does not ship a

@@ -1,6 +1,7 @@
 // Internals shared by the files that implement Store (store_*.cc).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "store/durability.h"
 #include "store/lazy_sync.h"
 #include "store/paths.h"
+#include "store/split_point.h"
 #include "store/store.h"
 #include "store/user_table.h"
 
@@ -42,6 +44,7 @@ class Store::Impl {
   UserTable users;
   Store::Observer observer;
   std::mutex uidvalidity_mu;      // guards the slot's UIDVALIDITY floor file
+  std::atomic<uint64_t> master_epoch{0};  // see Store::SetMasterEpoch
 
   // A UIDVALIDITY never used before in this slot for a new user's INBOX,
   // persisted, so a user deleted and recreated within one second still gets
@@ -87,13 +90,22 @@ class Store::Impl {
     RETURN_IF_ERROR(OpenIndex(user, entry.get()));
     Database* db = entry->index->db();
     RETURN_IF_ERROR(db->Begin());
+    const uint64_t epoch = master_epoch.load();
+    Status st = epoch != 0 && entry->split_epoch != epoch
+                    ? RecordSplitPoint(entry->index.get(), epoch)
+                    : Status::Ok();
+    if (!st.ok()) {
+      db->Rollback();
+      return st;
+    }
     R result = fn(entry->index.get());
-    Status st = StatusOf(result);
+    st = StatusOf(result);
     if (st.ok()) st = db->Commit();
     if (!st.ok()) {
       db->Rollback();
       return st;
     }
+    entry->split_epoch = epoch;
     std::string segment;
     RETURN_IF_ERROR(log->Append(user, &segment));
     lock.unlock();

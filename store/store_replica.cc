@@ -145,4 +145,12 @@ Status Store::ApplyUserImage(std::string_view user, const UserImage& image) {
   return Status::Ok();
 }
 
+void Store::SetMasterEpoch(uint64_t epoch) { impl_->master_epoch.store(epoch); }
+
+Result<std::optional<SplitPoint>> Store::ReadSplitPoint(std::string_view user,
+                                                       uint64_t after_epoch) {
+  RETURN_IF_ERROR(ValidateUserName(user));
+  return impl_->Read(user, [&](UserIndex* ix) { return FindSplitPoint(ix, after_epoch); });
+}
+
 }  // namespace slotmail::store

@@ -17,6 +17,7 @@ namespace slotmail::store {
 struct UserEntry {
   std::mutex mu;                     // serialises every operation on the user
   std::unique_ptr<UserIndex> index;  // guarded by mu; null when closed
+  uint64_t split_epoch = 0;          // guarded by mu; split point recorded for it
 };
 
 class UserTable {

@@ -11,5 +11,6 @@ int ClusterStatus(const Invocation& inv, Io io);
 int SlotRole(const Invocation& inv, Io io);
 int ClusterFailover(const Invocation& inv, Io io);
 int ClusterDrain(const Invocation& inv, Io io);
+int ClusterRejoin(const Invocation& inv, Io io);
 
 }  // namespace slotmail::admin

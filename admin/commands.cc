@@ -112,6 +112,23 @@ const std::vector<CommandSpec>& Commands() {
        "--json prints {\"machine\",\"stores\":[{\"store\",\"to\",\"exit\",\"error\",\n"
        "\"failover\"}],\"seconds\",\"ok\"}.\n",
        1, 1, {"parallel", "json"}, {}, nullptr, ClusterDrain},
+      {"rejoin", "", "SLOT [--json]", "bring a fenced old master back as a replica",
+       "SLOT is a fenced old master: a forced failover promoted another slot while\n"
+       "it was down or cut off, and it holds changes its replicas never confirmed.\n"
+       "It compares every user with the store's master and copies back what only\n"
+       "it has: messages new on it are appended at new UIDs (never over the\n"
+       "master's), flags it changed win unless the master changed them later\n"
+       "(modseq), its expunges apply only to messages the master has not touched\n"
+       "since, and nothing the master deleted comes back. Then it becomes the\n"
+       "master's replica and mailctl waits (at most 60 s) until both are equal.\n"
+       "Every message copied back is listed (and in the slot's log). Refused\n"
+       "(exit 8) unless SLOT is fenced and the master is up at the epoch of\n"
+       "production.dat. A failed rejoin leaves SLOT fenced with its changes;\n"
+       "running it again copies nothing twice. Exit 8 if not equal in time.\n"
+       "--json prints the report: users, copied [{user,mailbox,old_uid,new_uid,\n"
+       "guid,why}], copied_total, users_created, mailboxes_created,\n"
+       "flags_restored, expunges_applied, notes, equal, seconds.\n",
+       1, 1, {"json"}, {}, nullptr, ClusterRejoin},
       {"slot", "role", "SLOT master|replica --epoch N", "hand a running slot a role",
        "Tells the running slot SLOT over its control channel to become master or\n"
        "replica at epoch N. The slot refuses an epoch older than one it has seen,\n"

@@ -10,9 +10,9 @@
 #include "admin/cluster_handlers.h"
 #include "admin/control_client.h"
 #include "admin/exit_code.h"
+#include "admin/summaries.h"
 #include "common/fs.h"
 #include "common/limits.h"
-#include "replication/image_codec.h"
 #include "slots/production_edit.h"
 
 namespace slotmail::admin {
@@ -70,8 +70,6 @@ class Failover {
   Result<json::Value> Call(ControlClient* c, json::Value req) {
     return c->Call(std::move(req), limits::kControlCommandTimeout);
   }
-  // Every user's summary on one slot, by name.
-  Result<std::map<std::string, store::UserImage>> Summaries(ControlClient* c);
   // --force: the old master is gone; the replica is promoted without it.
   int Forced(const Cluster& cluster, const slots::StoreDef& store, uint64_t epoch);
 
@@ -82,17 +80,6 @@ class Failover {
   std::unique_ptr<ControlClient> master_, target_;
   bool frozen_ = false;
 };
-
-Result<std::map<std::string, store::UserImage>> Failover::Summaries(ControlClient* c) {
-  ASSIGN_OR_RETURN(json::Value answer, Call(c, json::Value::Object().Set("op", "summaries")));
-  const json::Value* users = answer.Find("users");
-  if (users == nullptr || !users->is_object()) return Status::Protocol("summaries: no users");
-  std::map<std::string, store::UserImage> out;
-  for (const auto& [name, image] : users->Members()) {
-    ASSIGN_OR_RETURN(out[name], replication::DecodeImage(image));
-  }
-  return out;
-}
 
 int Failover::Run() {
   store_ = inv_.args[0];
@@ -169,31 +156,22 @@ int Failover::Run() {
     const bool drained = pending.ok() && *pending == 0 && connected && passes_done;
     if (drained) {
       t_drained = Clock::now();
-      auto mine = Summaries(master_.get());
-      auto theirs = Summaries(target_.get());
+      auto mine = SlotSummaries(master_.get());
+      auto theirs = SlotSummaries(target_.get());
       if (!mine.ok() || !theirs.ok()) {
         return Abort("summaries: " + (mine.ok() ? theirs.status() : mine.status()).message(),
                      kExitFailure);
       }
-      differ.clear();
-      for (const auto& [user, image] : *mine) {
-        auto it = theirs->find(user);
-        if (it == theirs->end() || !replication::SameSummary(image, it->second)) differ.push_back(user);
-      }
-      for (const auto& [user, image] : *theirs) {
-        if (!mine->count(user)) differ.push_back(user);
-      }
+      differ = DifferingUsers(*mine, *theirs);
       compared_users = mine->size();
       if (differ.empty()) break;
     }
     if (Clock::now() - t_freeze > kFailoverDrainTimeout) {
       if (!differ.empty()) {
-        std::string list;
-        for (size_t i = 0; i < differ.size() && i < 10; ++i) list += (i ? ", " : "") + differ[i];
         return Abort(std::to_string(differ.size()) + " users still differ between " + old_name_ +
                          " and " + new_name_ + " after " +
-                         std::to_string(kFailoverDrainTimeout.count()) + " s: " + list +
-                         (differ.size() > 10 ? ", ..." : ""),
+                         std::to_string(kFailoverDrainTimeout.count()) + " s: " +
+                         FirstUsers(differ),
                      kExitIo);
       }
       return Abort("replication did not drain within " +

@@ -6,7 +6,7 @@
 namespace slotmail::replication {
 
 json::Value ReplicationHello(const std::string& store, const std::string& from, uint64_t epoch,
-                             bool compress) {
+                             bool compress, bool rejoin) {
   json::Value hello = json::Value::Object()
                           .Set("hello", "slotmail-replication")
                           .Set("version", kReplicationVersion)
@@ -14,6 +14,7 @@ json::Value ReplicationHello(const std::string& store, const std::string& from, 
                           .Set("from", from)
                           .Set("epoch", epoch);
   if (compress) hello.Set("compress", slots::kCompressZlib);
+  if (rejoin) hello.Set("rejoin", true);
   return hello;
 }
 
@@ -21,7 +22,7 @@ Result<std::unique_ptr<TcpChannel>> TcpChannel::Connect(const TcpTarget& t) {
   ASSIGN_OR_RETURN(auto line, LineClient::ConnectTcp(t.address, t.port, &t.tls,
                                                      limits::kReplicationConnectTimeout));
   ASSIGN_OR_RETURN(auto rpc, slots::RpcClient::Open(std::move(line),
-                                                    ReplicationHello(t.store, t.from, t.epoch, t.compress),
+                                                    ReplicationHello(t.store, t.from, t.epoch, t.compress, t.rejoin),
                                                     limits::kMaxReplicationLineBytes));
   return std::unique_ptr<TcpChannel>(new TcpChannel(std::move(rpc)));
 }

@@ -24,6 +24,9 @@ struct TcpTarget {
   std::string from;     // our slot name
   uint64_t epoch = 0;   // our epoch
   bool compress = false;  // ask for zlib (the replica may decline)
+  // A fenced old master asking the store's master to take what only it
+  // holds (rejoin_side.h), instead of a master talking to its replica.
+  bool rejoin = false;
 };
 
 class TcpChannel : public ReplicaChannel {
@@ -41,6 +44,6 @@ class TcpChannel : public ReplicaChannel {
 
 // The hello a master sends (doc/replication.md "Hello").
 json::Value ReplicationHello(const std::string& store, const std::string& from, uint64_t epoch,
-                             bool compress = false);
+                             bool compress = false, bool rejoin = false);
 
 }  // namespace slotmail::replication

@@ -1,8 +1,12 @@
 // The replica's end of the replication channel in slotd: the hello goes to
 // the SlotService (store, epoch, role: the fence), each request to
 // replication::HandleReplicaRequest on the worker pool, serialised with the
-// user's other work. Loop thread.
+// user's other work. On a master, a fenced old master's rejoin requests
+// (hello with "rejoin": true) go to replication::HandleRejoinRequest the
+// same way. Loop thread.
 #pragma once
+
+#include <string>
 
 #include "slots/control_server.h"
 
@@ -24,6 +28,8 @@ class ReplicationService : public slots::ControlService {
   void Handle(const json::Value& request, std::string attachment, Reply reply) override;
 
  private:
+  void HandleRejoin(const json::Value& request, std::string attachment, Reply reply);
+
   SlotService* slot_;
   imapd::Server* imap_;
 };

@@ -40,7 +40,8 @@ Result<slots::RoleRecord> SettleRole(const SlotdConfig& config) {
                  role.store + " at epoch " + std::to_string(config.identity.wanted.epoch) +
                  ", but it has seen epoch " + std::to_string(role.epoch));
   }
-  if (!seen || seen->epoch != role.epoch || seen->role != role.role || seen->store != role.store) {
+  if (!seen || seen->epoch != role.epoch || seen->role != role.role || seen->store != role.store ||
+      seen->master_epoch != role.master_epoch) {
     RETURN_IF_ERROR(slots::WriteRoleFile(config.server.slot_dir, role));
   }
   return role;

@@ -18,7 +18,6 @@ namespace {
 // Pool keys of the service's own work; user names cannot hold \x01, so
 // these never serialise behind (or ahead of) a user's work.
 const char kStatusKey[] = "\x01status";
-const char kRoleKey[] = "\x01role";
 // How stale status totals may be before a status request starts a new pass.
 constexpr std::chrono::seconds kTotalsMaxAge{5};
 // How long a status request waits for a new pass before it answers with the
@@ -129,7 +128,7 @@ Status SlotService::AcceptReplicationHello(const std::string& store, const std::
     StopReplicator();  // nothing may acknowledge the log meanwhile
     auto pending = imap_->store().ReadChanges(1);
     if (!pending.ok() || !pending->users.empty()) {
-      slots::RoleRecord fenced{epoch, slots::Role::kFenced, role_.store};
+      slots::RoleRecord fenced = slots::NextRole(role_, epoch, slots::Role::kFenced);
       RETURN_IF_ERROR(slots::WriteRoleFile(config_.server.slot_dir, fenced));
       log::Error("replication: " + from + " is master of store " + store + " at epoch " +
                  std::to_string(epoch) + ", but this slot holds changes its replicas never "
@@ -147,7 +146,7 @@ Status SlotService::AcceptReplicationHello(const std::string& store, const std::
   if (epoch > role_.epoch || role_.role != slots::Role::kReplica) {
     // A master with a newer epoch exists: whatever this slot was, it is now
     // that master's replica (a master that learns of it stops writing).
-    slots::RoleRecord next{epoch, slots::Role::kReplica, role_.store};
+    slots::RoleRecord next = slots::NextRole(role_, epoch, slots::Role::kReplica);
     RETURN_IF_ERROR(slots::WriteRoleFile(config_.server.slot_dir, next));  // rare; on the loop
     log::Warning("replication: " + from + " replicates store " + store + " at epoch " +
                  std::to_string(epoch) + "; this slot becomes its replica (was " +
@@ -162,6 +161,9 @@ Status SlotService::AcceptReplicationHello(const std::string& store, const std::
 }
 
 void SlotService::ApplyRole() {
+  // A master records each user's split point before its first write in
+  // this epoch (for a rejoin of the master before it); nothing else does.
+  imap_->store().SetMasterEpoch(role_.role == slots::Role::kMaster ? role_.epoch : 0);
   if (role_.role == slots::Role::kMaster) {
     gate_->Open();
     if (!replicator_) StartReplicator();
@@ -182,6 +184,7 @@ void SlotService::Handle(const json::Value& req, std::string /*attachment: none 
   if (op == "users") return Users(std::move(reply));
   if (op == "freeze") return Freeze(req, std::move(reply));
   if (op == "summaries") return Summaries(std::move(reply));
+  if (op == "rejoin") return RejoinOp(req, std::move(reply));
   reply(slots::ErrorReply(Status::InvalidArgument("unknown op '" + op.substr(0, 64) + "'")));
 }
 
@@ -374,22 +377,29 @@ void SlotService::SetRole(const json::Value& req, Reply reply) {
     return reply(slots::ErrorReply(Status::InvalidArgument(
         "becoming master needs an epoch above " + std::to_string(role_.epoch))));
   }
-  if (role_change_running_) {
-    return reply(slots::ErrorReply(Status::InUse("another role change is in progress")));
-  }
+  ChangeRole(slots::NextRole(role_, e, *role), fields[0], fields[1], fields[2],
+             [this, reply](const Status& st) {
+               if (!st.ok()) return reply(slots::ErrorReply(st));
+               reply(json::Value::Object()
+                         .Set("role", slots::RoleName(role_.role))
+                         .Set("epoch", role_.epoch));
+             });
+}
+
+void SlotService::ChangeRole(slots::RoleRecord next, std::string master, std::string imap,
+                             std::string lmtp, std::function<void(const Status&)> done) {
+  if (role_change_running_) return done(Status::InUse("another role change is in progress"));
   role_change_running_ = true;
-  slots::RoleRecord next{e, *role, role_.store};
   const std::string dir = config_.server.slot_dir;
   net::EventLoop* loop = imap_->loop();
-  imap_->pool().Submit(kRoleKey, [this, dir, next, loop, reply,
-                                  master = fields[0], imap = fields[1], lmtp = fields[2]] {
+  imap_->pool().Submit(kRoleKey, [this, dir, next, loop, done, master, imap, lmtp] {
     // Durable before anyone acts on it: the file is the fence.
     slotmail::Status st = slots::WriteRoleFile(dir, next);
-    loop->Post([this, st, next, reply, master, imap, lmtp] {
+    loop->Post([this, st, next, done, master, imap, lmtp] {
       role_change_running_ = false;
       if (!st.ok()) {
         log::Error("control: role change not recorded: " + st.ToString());
-        return reply(slots::ErrorReply(st));
+        return done(st);
       }
       log::Info(std::string("control: role ") + slots::RoleName(role_.role) + " epoch " +
                 std::to_string(role_.epoch) + " -> " + slots::RoleName(next.role) + " epoch " +
@@ -406,9 +416,7 @@ void SlotService::SetRole(const json::Value& req, Reply reply) {
         config_.identity.master_lmtp = lmtp;
       }
       ApplyRole();
-      reply(json::Value::Object()
-                .Set("role", slots::RoleName(role_.role))
-                .Set("epoch", role_.epoch));
+      done(Status::Ok());
     });
   });
 }
@@ -431,7 +439,7 @@ void SlotService::FenceSuperseded(const std::string& peer, const std::string& wh
   if (role_.role != slots::Role::kMaster) return;  // already done, or demoted meanwhile
   // A master that learns of another master stops taking writes at once;
   // the new master's own hello (a newer epoch) settles the role later.
-  slots::RoleRecord fenced{role_.epoch, slots::Role::kFenced, role_.store};
+  slots::RoleRecord fenced = slots::NextRole(role_, role_.epoch, slots::Role::kFenced);
   Status st = slots::WriteRoleFile(config_.server.slot_dir, fenced);
   log::Error("replication: replica " + peer + " says it is master (" + why + "): this slot stops "
              "taking writes" + (st.ok() ? "" : " (the fence is not recorded: " + st.ToString() + ")"));

@@ -27,6 +27,10 @@ class Replicator;
 
 namespace slotmail::slotd {
 
+// Pool key of role changes and rejoins; user names cannot hold \x01, so it
+// never serialises behind (or ahead of) a user's work.
+inline constexpr char kRoleKey[] = "\x01role";
+
 class SlotService : public slots::ControlService {
  public:
   // `role` is the role in force (already durable in the slot's role file).
@@ -53,6 +57,11 @@ class SlotService : public slots::ControlService {
   // master, and the sender's epoch is at least the one seen here. A newer
   // epoch is recorded durably (this slot has missed a role change).
   Status AcceptReplicationHello(const std::string& store, const std::string& from, uint64_t epoch);
+  // A fenced old master's hello for a rejoin (doc/replication.md "Rejoin"):
+  // accepted when this slot is master of `store` at a newer epoch.
+  Status AcceptRejoinHello(const std::string& store, const std::string& from, uint64_t epoch);
+  // Whether this slot is master and takes client writes now (not frozen).
+  bool ServesWrites() const { return role_.role == slots::Role::kMaster && gate_->open(); }
   // Whether replication requests may change this slot now (it is not master).
   bool TakesReplication() const { return role_.role != slots::Role::kMaster; }
   // A replication request arrived (loop thread): status then says how long
@@ -65,6 +74,11 @@ class SlotService : public slots::ControlService {
   void StatusOp(Reply reply);
   void Admin(const json::Value& req, Reply reply);
   void SetRole(const json::Value& req, Reply reply);
+  // Records `next` durably (on the pool), then takes it (loop thread):
+  // `master`/`imap`/`lmtp` say where the master is when `next` is not
+  // master. `done` runs on the loop; InUse if another change is running.
+  void ChangeRole(slots::RoleRecord next, std::string master, std::string imap, std::string lmtp,
+                  std::function<void(const Status&)> done);
   void Users(Reply reply);
   // {"on":true}: a master stops taking client writes for a planned
   // failover (sessions get BYE [UNAVAILABLE], logins and LMTP a temporary
@@ -77,6 +91,10 @@ class SlotService : public slots::ControlService {
   // Every user's summary (checksums and counts, doc/replication.md
   // "Images"), for comparing two slots of a store.
   void Summaries(Reply reply);
+  // {"master": SLOT, "epoch": N}: a fenced slot copies what only it holds
+  // into the master SLOT (replication/rejoin.h), then becomes its replica
+  // at epoch N, and answers with what was copied (slotd/rejoin_op.cc).
+  void RejoinOp(const json::Value& req, Reply reply);
   std::string Refusal() const;
 
   SlotdConfig config_;
@@ -91,6 +109,7 @@ class SlotService : public slots::ControlService {
   std::shared_ptr<replication::Replicator> replicator_;  // while master
   SyncBarrier* barrier_;
   bool role_change_running_ = false;
+  bool rejoin_running_ = false;
   // The slot's user/message/byte totals: a pass over every user, so status
   // answers from a pass at most kTotalsMaxAge old, else runs a new one and
   // waits for it (falling back to the previous totals after kTotalsWait, so

@@ -3,8 +3,9 @@
 // the fence: a slot never acts as master with an epoch lower than the one
 // recorded here.
 //
-// Format: three lines "epoch N", "role ROLE", "store NAME" (store may be
-// empty), written atomically and fsynced before the role takes effect.
+// Format: lines "epoch N", "role ROLE", "store NAME" (store may be empty)
+// and, once the slot has been master, "master_epoch N", written atomically
+// and fsynced before the role takes effect.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,14 @@ struct RoleRecord {
   uint64_t epoch = 0;
   Role role = Role::kSpare;
   std::string store;
+  // The last epoch in which this slot was master of `store` (0: never): a
+  // fenced old master's changes after it are what a rejoin copies back.
+  uint64_t master_epoch = 0;
 };
+
+// The record after `now` when the slot takes `role` at `epoch` (same store):
+// master_epoch follows.
+RoleRecord NextRole(const RoleRecord& now, uint64_t epoch, Role role);
 
 // nullopt when the slot has no role file yet; Corruption when it is malformed.
 Result<std::optional<RoleRecord>> ReadRoleFile(const std::string& slot_dir);
@@ -38,6 +46,9 @@ Status WriteRoleFile(const std::string& slot_dir, const RoleRecord& record);
 // per store); kFenced when production.dat names this slot
 // master at an epoch lower than one the slot has seen (an old file, or a
 // failover this file does not know of yet); a replica stays a replica.
+// A slot that was master (or fenced) and is now named replica at a newer
+// epoch starts fenced too: it may hold changes its replicas never got (a
+// forced failover), which a rejoin must copy back before it is a replica.
 RoleRecord StartingRole(const RoleRecord& wanted, const std::optional<RoleRecord>& seen);
 
 }  // namespace slotmail::slots

@@ -54,6 +54,37 @@ TEST_CASE("role file: the starting role follows production.dat unless the slot s
         Role::kMaster);
 }
 
+TEST_CASE("role file: an old master named replica at a newer epoch starts fenced, for a rejoin") {
+  // A forced failover while it was down: its unreplicated changes must be
+  // copied back (mailctl rejoin) before it takes the new master's state.
+  RoleRecord old = Rec(3, Role::kMaster);
+  old.master_epoch = 3;
+  RoleRecord start = StartingRole(Rec(4, Role::kReplica), old);
+  CHECK(start.role == Role::kFenced);
+  CHECK(start.epoch == 4);
+  CHECK(start.master_epoch == 3);
+  // Fenced stays fenced until a rejoin hands it the replica role.
+  CHECK(StartingRole(Rec(4, Role::kReplica), start).role == Role::kFenced);
+  // A planned failover demoted it first: a replica, nothing to copy back.
+  RoleRecord demoted = NextRole(old, 4, Role::kReplica);
+  CHECK(demoted.master_epoch == 3);
+  CHECK(StartingRole(Rec(4, Role::kReplica), demoted).role == Role::kReplica);
+  // Becoming master records the epoch.
+  CHECK(NextRole(demoted, 6, Role::kMaster).master_epoch == 6);
+}
+
+TEST_CASE("role file: master_epoch is kept in the file") {
+  testing::TempDir dir;
+  RoleRecord r = Rec(5, Role::kFenced);
+  r.master_epoch = 4;
+  REQUIRE(WriteRoleFile(dir.path(), r).ok());
+  auto back = ReadRoleFile(dir.path());
+  REQUIRE(back.ok());
+  REQUIRE(back->has_value());
+  CHECK((*back)->master_epoch == 4);
+  CHECK((*back)->role == Role::kFenced);
+}
+
 TEST_CASE("role file: role names round-trip and unknown ones are refused") {
   for (Role r : {Role::kMaster, Role::kReplica, Role::kSpare, Role::kFenced}) {
     CHECK(ParseRole(RoleName(r)) == r);

@@ -58,7 +58,7 @@ class ControlTestCase(unittest.TestCase):
         self.assertEqual(users["users"], ["alice"])
         self.assertEqual((status["role"], status["epoch"], status["serving"]), ("master", 1, True))
         with open(os.path.join(self.c.slot_dir(self.slot.name), "role")) as f:
-            self.assertEqual(f.read(), "epoch 1\nrole master\nstore s1\n")
+            self.assertEqual(f.read(), "epoch 1\nrole master\nstore s1\nmaster_epoch 1\n")
 
 
 class TlsTest(ControlTestCase):

@@ -169,15 +169,82 @@ class FailoverTest(unittest.TestCase):
         code, st = c.status()
         self.assertEqual(code, 0, st["problems"])
 
-    def test_forced_failover_when_the_master_is_gone(self):
+    def append(self, slot, subject, flags=None):
+        """APPEND as USERS[0] on `slot`; returns the message's bytes."""
+        data = ("Message-ID: <%s@f>\r\nSubject: %s\r\n\r\n%s\r\n" %
+                (subject, subject, subject)).encode()
+        m = imaplib.IMAP4(*slot.imap, timeout=10)
+        m.login(USERS[0], PASSWORD)
+        self.assertEqual(m.append("INBOX", flags, None, data)[0], "OK")
+        m.logout()
+        return data
+
+    def flag_first(self, slot, flag):
+        m = imaplib.IMAP4(*slot.imap, timeout=10)
+        m.login(USERS[0], PASSWORD)
+        m.select("INBOX")
+        self.assertEqual(m.uid("STORE", "1", "+FLAGS", flag)[0], "OK")
+        m.logout()
+
+    def role_of(self, name):
+        code, st = self.c.status()
+        row = [s for s in st["slots"] if s["slot"] == name][0]
+        return row.get("role"), row.get("epoch")
+
+    def assert_rejoined(self, a, b, mine, theirs):
+        """mailctl rejoin a: what only a had (`mine`: subject -> bytes) is
+        copied back to the master b, next to b's own writes (`theirs`), each
+        exactly once; \\Flagged set on a's first message survives; then a is
+        b's replica, equal to it."""
+        c = self.c
+        self.assertEqual(self.role_of(a.name), ("fenced", 2))
+        m = imaplib.IMAP4(*a.imap, timeout=10)
+        self.addCleanup(m.shutdown)
+        with self.assertRaises(imaplib.IMAP4.error):
+            m.login(USERS[0], PASSWORD)  # fenced: serves nobody
+        r = c.mailctl("rejoin", a.name, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for subject in mine:
+            self.assertRegex(r.stdout, r"copied back: %s INBOX UID \d+ -> UID \d+ \(new on the "
+                             r"old master\)" % USERS[0], subject)
+        self.assertIn("1 flag changes", r.stdout)
+        self.assertIn("equal to " + b.name, r.stdout)
+        self.assertEqual(self.role_of(a.name), ("replica", 2))
+        got = {}
+        flagged = None
+        for (box, uid), (flags, data) in fetch_all(b.imap, USERS[0], PASSWORD).items():
+            subject = email.message_from_bytes(data)["Subject"]
+            got.setdefault(subject, []).append(data)
+            if uid == 1:
+                flagged = "\\Flagged" in flags
+        for subject, data in list(mine.items()) + list(theirs.items()) + [("before", None)]:
+            self.assertEqual(len(got.get(subject, [])), 1, subject)
+            if data is not None:
+                self.assertEqual(got[subject][0], data, subject)
+        self.assertTrue(flagged, "the old master's \\Flagged was lost")
+        self.assertEqual(mailbox_table(c, a.name, USERS[0]), mailbox_table(c, b.name, USERS[0]))
+        # Again: refused, nothing left to rejoin.
+        r = c.mailctl("rejoin", a.name)
+        self.assertEqual(r.returncode, 8, r.stdout + r.stderr)
+        self.assertIn("not fenced", r.stderr)
+
+    def write_only_on_the_master(self, a, b):
+        """With the replica b stopped, the master a takes a message and a
+        flag change that b never gets; returns {subject: bytes}."""
+        self.append(a, "before")
+        wait_for(lambda: mailbox_table(self.c, a.name, USERS[0]) ==
+                 mailbox_table(self.c, b.name, USERS[0]),
+                 timeout=20, what="the replica to have the first message")
+        self.c.stop_slot(b.name)
+        mine = {"only-on-a": self.append(a, "only-on-a")}  # async: OK without the replica
+        self.flag_first(a, "\\Flagged")
+        return mine
+
+    def test_forced_failover_when_the_master_is_gone_then_rejoin(self):
         c = self.c
         a, b = c.master_of("s1"), c.replica_of("s1")
-        m = imaplib.IMAP4(*a.imap, timeout=10)
-        m.login(USERS[0], PASSWORD)
-        m.append("INBOX", None, None, b"Message-ID: <before@f>\r\nSubject: before\r\n\r\nx\r\n")
-        m.logout()
-        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
-                 timeout=20, what="the replica to have the first message")
+        mine = self.write_only_on_the_master(a, b)
+        c.start_slot(b.name)
         # While the master answers, --force is refused.
         code, out, err = self.failover("--force")
         self.assertEqual(code, 8, err)
@@ -186,50 +253,29 @@ class FailoverTest(unittest.TestCase):
         code, out, err = self.failover("--force")
         self.assertEqual(code, 0, out + err)
         self.assertIn("%s is master at epoch 2" % b.name, out)
-        self.assertRegex(out, r"last heard from it .* \d+ s before the failover")
+        self.assertRegex(out, r"last heard from it .* before the failover")
         self.assertIn("master=%s" % b.name, self.store_line())
         self.assertIn("epoch=2", self.store_line())
-        m = imaplib.IMAP4(*b.imap, timeout=10)
-        m.login(USERS[0], PASSWORD)
-        self.assertEqual(m.append("INBOX", None, None, b"Subject: after\r\n\r\ny\r\n")[0], "OK")
-        m.logout()
-        # The old master comes back from the new production.dat: a replica
-        # of the new master at epoch 2, refusing clients, equal to it.
+        theirs = {"on-b": self.append(b, "on-b")}
+        # The old master comes back from the new production.dat, which names
+        # it replica at epoch 2: it may hold unreplicated changes, so it
+        # starts fenced, keeping them for the rejoin.
         c.start_slot(a.name)
+        self.assert_rejoined(a, b, mine, theirs)
 
-        def replica_again():
-            code, st = c.status()
-            row = [s for s in st["slots"] if s["slot"] == a.name][0]
-            return row.get("role") == "replica" and row.get("epoch") == 2
-        wait_for(replica_again, timeout=20, what="the old master to be a replica at epoch 2")
-        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
-                 timeout=20, what="the old master to take the new master's mail")
-        m = imaplib.IMAP4(*a.imap, timeout=10)
-        self.addCleanup(m.shutdown)
-        with self.assertRaises(imaplib.IMAP4.error):
-            m.login(USERS[0], PASSWORD)
-
-    def test_an_old_master_resumed_after_a_forced_failover_stops_taking_writes(self):
-        # Split brain on purpose: the master stopped (SIGSTOP), the replica
-        # promoted by force, a client writes there, the old master resumed.
+    def test_split_brain_the_resumed_old_master_stops_writing_and_rejoins(self):
+        # Split brain on purpose: the master stopped (SIGSTOP) holding a
+        # write its replica never got, the replica promoted by force, a
+        # client writes there, the old master resumed.
         c = self.c
         a, b = c.master_of("s1"), c.replica_of("s1")
-        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
-                 timeout=20, what="the replica to be current")
-
-        def acknowledged():  # the master's change log is empty: nothing unconfirmed
-            code, st = c.status()
-            row = [s for s in st["slots"] if s["slot"] == a.name][0]
-            return row.get("pending_users") == 0
-        wait_for(acknowledged, timeout=20, what="the master to have its changes confirmed")
+        mine = self.write_only_on_the_master(a, b)
         os.kill(a.proc.pid, signal.SIGSTOP)
         self.addCleanup(lambda: a.running() and os.kill(a.proc.pid, signal.SIGCONT))
+        c.start_slot(b.name)
         code, out, err = self.failover("--force")
         self.assertEqual(code, 0, out + err)
-        m = imaplib.IMAP4(*b.imap, timeout=10)
-        m.login(USERS[0], PASSWORD)
-        self.assertEqual(m.append("INBOX", None, None, b"Subject: on b\r\n\r\nb\r\n")[0], "OK")
-        m.logout()
+        theirs = {"on-b": self.append(b, "on-b")}
         os.kill(a.proc.pid, signal.SIGCONT)
 
         def fenced():
@@ -238,8 +284,8 @@ class FailoverTest(unittest.TestCase):
             return row.get("up") and row.get("serving") is False
         # Its replicator hears from its replica that it is master now (or
         # the new master's hello reaches it first): no more writes.
-        wait_for(fenced, timeout=20, what="the old master to stop serving")
-        self.assertRegex(a.stderr(), r"says it is master|becomes its replica")
+        wait_for(fenced, timeout=30, what="the old master to stop serving")
+        self.assertRegex(a.stderr(), r"says it is master|stays fenced")
         m = imaplib.IMAP4(*a.imap, timeout=10)
         self.addCleanup(m.shutdown)
         with self.assertRaises(imaplib.IMAP4.error) as refused:
@@ -248,9 +294,9 @@ class FailoverTest(unittest.TestCase):
         with self.assertRaises(smtplib.SMTPException):
             with smtplib.LMTP(*a.lmtp, timeout=10) as l:
                 l.sendmail("w@example.com", [USERS[0] + "@localhost"], b"Subject: no\r\n\r\nno\r\n")
-        # The new master's write reaches the old one once it follows.
-        wait_for(lambda: mailbox_table(c, a.name, USERS[0]) == mailbox_table(c, b.name, USERS[0]),
-                 timeout=30, what="the old master to take the new master's write")
+        wait_for(lambda: self.role_of(a.name) == ("fenced", 2), timeout=30,
+                 what="the new master's hello to reach the old one")
+        self.assert_rejoined(a, b, mine, theirs)
 
     def test_drain_moves_every_master_off_a_machine_under_load(self):
         c = self.c

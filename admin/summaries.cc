@@ -1,0 +1,38 @@
+#include "admin/summaries.h"
+
+#include "common/limits.h"
+#include "replication/image_codec.h"
+
+namespace slotmail::admin {
+
+Result<Summaries> SlotSummaries(ControlClient* c) {
+  ASSIGN_OR_RETURN(json::Value answer, c->Call(json::Value::Object().Set("op", "summaries"),
+                                               limits::kControlCommandTimeout));
+  const json::Value* users = answer.Find("users");
+  if (users == nullptr || !users->is_object()) return Status::Protocol("summaries: no users");
+  Summaries out;
+  for (const auto& [name, image] : users->Members()) {
+    ASSIGN_OR_RETURN(out[name], replication::DecodeImage(image));
+  }
+  return out;
+}
+
+std::vector<std::string> DifferingUsers(const Summaries& a, const Summaries& b) {
+  std::vector<std::string> differ;
+  for (const auto& [user, image] : a) {
+    auto it = b.find(user);
+    if (it == b.end() || !replication::SameSummary(image, it->second)) differ.push_back(user);
+  }
+  for (const auto& [user, image] : b) {
+    if (!a.count(user)) differ.push_back(user);
+  }
+  return differ;
+}
+
+std::string FirstUsers(const std::vector<std::string>& users) {
+  std::string list;
+  for (size_t i = 0; i < users.size() && i < 10; ++i) list += (i ? ", " : "") + users[i];
+  return list + (users.size() > 10 ? ", ..." : "");
+}
+
+}  // namespace slotmail::admin

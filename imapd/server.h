@@ -114,6 +114,8 @@ class Server {
   // Whether clients may log in and work; the refusal sentence when not.
   bool serving() const { return config_.gate == nullptr || config_.gate->open(); }
   std::string refusal() const { return config_.gate ? config_.gate->refusal() : ""; }
+  // The gate's pass for a job (ServingGate::Pass); null without a gate.
+  std::shared_ptr<void> Pass() const { return config_.gate ? config_.gate->Pass() : nullptr; }
   // Says BYE [UNAVAILABLE] to every logged-in session (after the gate closed).
   void DisconnectLoggedIn();
   // Says BYE to every session logged in as `user` (the account was deleted).

@@ -438,7 +438,9 @@ void Session::SubmitWork(std::function<void()> work) {
   // front end) are verified in parallel.
   const std::string key =
       user_.empty() ? "session:" + std::to_string(reinterpret_cast<uintptr_t>(this)) : user_;
-  server_->pool().Submit(key, [work = std::move(work)] {
+  // A logged-in session's job may write: the gate counts it until it ends.
+  std::shared_ptr<void> pass = user_.empty() ? nullptr : server_->Pass();
+  server_->pool().Submit(key, [work = std::move(work), pass = std::move(pass)] {
     Server::BeginJob();
     work();
   });

@@ -171,9 +171,12 @@ void Session::DeliverMessage() {
   struct Pending {
     std::vector<Outcome> outcomes;
     std::atomic<size_t> left{0};
+    std::shared_ptr<void> pass;
   };
   const std::vector<Recipient>& rcpts = protocol_.recipients();
   auto pending = std::make_shared<Pending>();
+  // Counted by the gate until every recipient's task is done.
+  if (const ServingGate* gate = server_->options().gate) pending->pass = gate->Pass();
   pending->outcomes.assign(rcpts.size(), Outcome::kFailed);
   pending->left = rcpts.size();
   auto self = shared_from_this();

@@ -73,7 +73,7 @@ void ReplicationService::HandleRejoin(const json::Value& req, std::string attach
   net::EventLoop* loop = imap_->loop();
   auto bytes = std::make_shared<std::string>(std::move(attachment));
   // Behind the user's IMAP and LMTP work, like any write of the user.
-  imap_->pool().Submit(*user, [st, loop, req, reply, bytes, who = *user] {
+  imap_->pool().Submit(*user, [st, loop, req, reply, bytes, who = *user, pass = slot_->WorkPass()] {
     auto answer = replication::HandleRejoinRequest(st, req, *bytes);
     loop->Post([answer, reply, req, who] {
       auto op = req.GetString("op");

@@ -18,6 +18,10 @@ namespace {
 // Pool keys of the service's own work; user names cannot hold \x01, so
 // these never serialise behind (or ahead of) a user's work.
 const char kStatusKey[] = "\x01status";
+// How long a freeze waits for client work admitted before it (a slow
+// delivery to many recipients), and how often it looks.
+constexpr std::chrono::seconds kFreezeWorkTimeout{30};
+constexpr std::chrono::milliseconds kFreezePollInterval{2};
 // How stale status totals may be before a status request starts a new pass.
 constexpr std::chrono::seconds kTotalsMaxAge{5};
 // How long a status request waits for a new pass before it answers with the
@@ -325,7 +329,7 @@ void SlotService::Admin(const json::Value& req, Reply reply) {
   const std::string key = inv->args.empty() ? std::string(kStatusKey) : inv->args[0];
   store::Store* st = &imap_->store();
   net::EventLoop* loop = imap_->loop();
-  imap_->pool().Submit(key, [this, st, loop, cmd = *inv, input, reply] {
+  imap_->pool().Submit(key, [this, st, loop, cmd = *inv, input, reply, pass = gate_->Pass()] {
     std::istringstream in(input);
     std::ostringstream out, err;
     int code = admin::Execute(cmd, st, {in, out, err});
@@ -456,18 +460,43 @@ void SlotService::Freeze(const json::Value& req, Reply reply) {
   if (role_.role != slots::Role::kMaster) {
     return reply(slots::ErrorReply(Status::NotMaster("only a master can be frozen or thawed")));
   }
-  if (*on) {
-    const bool was_open = gate_->open();
-    gate_->Close("store " + role_.store + " is changing master (planned failover); try again shortly");
-    if (was_open) {
-      log::Info("control: frozen for a planned failover: no client writes from now on");
-      imap_->DisconnectLoggedIn();
+  if (!*on) {
+    if (!gate_->open()) {
+      gate_->Open();
+      log::Info("control: thawed: taking client writes again");
     }
-  } else if (!gate_->open()) {
-    gate_->Open();
-    log::Info("control: thawed: taking client writes again");
+    return reply(json::Value::Object().Set("serving", true));
   }
-  reply(json::Value::Object().Set("serving", gate_->open()));
+  const bool was_open = gate_->open();
+  gate_->Close("store " + role_.store + " is changing master (planned failover); try again shortly");
+  if (was_open) {
+    log::Info("control: frozen for a planned failover: no client writes from now on");
+    imap_->DisconnectLoggedIn();
+  }
+  // The answer waits for the work the gate let in before it closed (a
+  // delivery or APPEND still in the pool): only then is "nothing pending"
+  // in the change log the whole truth.
+  WhenAdmittedWorkDone(std::chrono::steady_clock::now() + kFreezeWorkTimeout,
+                       [this, reply](size_t left) {
+                         if (left == 0) return reply(json::Value::Object().Set("serving", false));
+                         log::Warning("control: frozen, but " + std::to_string(left) +
+                                      " client jobs admitted before are still running");
+                         reply(slots::ErrorReply(Status::InUse(
+                             std::to_string(left) + " client jobs admitted before the freeze "
+                             "are still running after " +
+                             std::to_string(kFreezeWorkTimeout.count()) + " s")));
+                       });
+}
+
+void SlotService::WhenAdmittedWorkDone(std::chrono::steady_clock::time_point deadline,
+                                       std::function<void(size_t left)> done) {
+  const size_t left = gate_->in_flight();
+  if (left == 0 || std::chrono::steady_clock::now() >= deadline) return done(left);
+  auto timer = std::make_shared<std::unique_ptr<net::EventLoop::Timer>>();
+  *timer = imap_->loop()->After(kFreezePollInterval, [this, deadline, done, timer]() mutable {
+    auto keep = std::move(*timer);  // alive until this call ends
+    WhenAdmittedWorkDone(deadline, std::move(done));
+  });
 }
 
 void SlotService::Summaries(Reply reply) {

@@ -62,6 +62,8 @@ class SlotService : public slots::ControlService {
   Status AcceptRejoinHello(const std::string& store, const std::string& from, uint64_t epoch);
   // Whether this slot is master and takes client writes now (not frozen).
   bool ServesWrites() const { return role_.role == slots::Role::kMaster && gate_->open(); }
+  // Counts a write job a freeze must wait for (ServingGate::Pass).
+  std::shared_ptr<void> WorkPass() const { return gate_->Pass(); }
   // Whether replication requests may change this slot now (it is not master).
   bool TakesReplication() const { return role_.role != slots::Role::kMaster; }
   // A replication request arrived (loop thread): status then says how long
@@ -85,6 +87,10 @@ class SlotService : public slots::ControlService {
   // refusal) while it goes on replicating; {"on":false} opens it again.
   // Not durable: a restart serves again.
   void Freeze(const json::Value& req, Reply reply);
+  // Calls `done(0)` on the loop once no client work the gate let in is
+  // running, or `done(n)` with what still runs at `deadline`.
+  void WhenAdmittedWorkDone(std::chrono::steady_clock::time_point deadline,
+                            std::function<void(size_t left)> done);
   // A replica refused our hello because it is master: this master is
   // fenced at once (loop thread; the replicator's connect posts it).
   void FenceSuperseded(const std::string& peer, const std::string& why);

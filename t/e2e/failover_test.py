@@ -15,6 +15,7 @@ import random
 import re
 import signal
 import smtplib
+import socket
 import threading
 import time
 import unittest
@@ -297,6 +298,49 @@ class FailoverTest(unittest.TestCase):
         wait_for(lambda: self.role_of(a.name) == ("fenced", 2), timeout=30,
                  what="the new master's hello to reach the old one")
         self.assert_rejoined(a, b, mine, theirs)
+
+    def test_a_delivery_admitted_before_the_freeze_is_on_the_new_master(self):
+        # Regression: the freeze did not wait for a delivery already in the
+        # worker pool; the drain check passed at once, the delivery then
+        # committed on the demoted master, got its 250, and the new master's
+        # first sync removed it. A big message keeps it in the pool while
+        # the failover starts; whatever the interleaving, a 250 means the
+        # message is on the new master.
+        c = self.c
+        body = b"Subject: big\r\n\r\n" + (b"y" * 998 + b"\r\n") * 30000  # 30 MB
+        for round_ in range(2):
+            # There and back: production.dat's first master, then its replica.
+            a, new_master = c.master_of("s1"), c.replica_of("s1")
+            if round_ == 1:
+                a, new_master = new_master, a
+            mid = "<big-%d@failover.test>" % round_
+            s = socket.create_connection(a.lmtp, timeout=60)
+            f = s.makefile("rb")
+            f.readline()
+            # Every user: three 30 MB deliveries keep the pool busy longer.
+            for line in [b"LHLO t", b"MAIL FROM:<w@example.com>"] + [
+                    ("RCPT TO:<%s@localhost>" % u).encode() for u in USERS] + [b"DATA"]:
+                s.sendall(line + b"\r\n")
+                while True:
+                    reply = f.readline()
+                    if reply[3:4] != b"-":
+                        break
+            self.assertTrue(reply.startswith(b"354"), reply)
+            s.sendall(b"Message-ID: " + mid.encode() + b"\r\n" + body + b".\r\n")
+            code, out, err = self.failover("--json")
+            self.assertEqual(code, 0, out + err)
+            replies = [f.readline() for u in USERS]
+            s.close()
+            print("round %d: %s" % (round_, [r.decode().strip() for r in replies]))
+            self.assertIn("master=%s" % new_master.name, self.store_line())
+            for u, reply in zip(USERS, replies):
+                found = [d for (box, uid), (flags, d) in
+                         fetch_all(new_master.imap, u, PASSWORD).items()
+                         if mid.encode() in d[:4096]]
+                if reply.startswith(b"250"):
+                    self.assertEqual(len(found), 1, "acknowledged %s lost for %s" % (mid, u))
+                else:
+                    self.assertTrue(reply.startswith(b"451"), reply)
 
     def test_drain_moves_every_master_off_a_machine_under_load(self):
         c = self.c

@@ -11,3 +11,4 @@ python3 bench/idle_latency_bench.py
 bench/compare-dovecot
 bench/compare-lmtp
 bench/replication_bench
+bench/drain_bench

@@ -90,8 +90,22 @@ class Cluster:
             self.close()
             raise
 
-    def _write_files(self, local_extra):
+    def machine_slots(self, i):
+        """The slot numbers on machine m<i> (i from 1); a subclass with
+        another layout overrides this and layout()."""
+        return self.numbers
+
+    def layout(self):
+        """{store: (master slot, [replica slots], mode)}; a sync store gets
+        on_replica_down=degrade."""
         a, b = self.numbers
+        return {
+            "s1": ("m1:%d" % a, ["m2:%d" % a], "async"),
+            "s2": ("m2:%d" % b, ["m3:%d" % a], "sync"),
+            "s3": ("m3:%d" % b, ["m1:%d" % b], "async"),
+        }
+
+    def _write_files(self, local_extra):
         self.data_dir = os.path.join(self.tmp, "data")
         self.run_dir = os.path.join(self.tmp, "run")
         self.log_dir = os.path.join(self.tmp, "logs")
@@ -107,15 +121,11 @@ class Cluster:
         for i, addr in enumerate(self.addresses, 1):
             lines.append("machine m%d address=%s capacity=40G" % (i, addr))
         for i, addr in enumerate(self.addresses, 1):
-            for n in (a, b):
+            for n in self.machine_slots(i):
                 name = "m%d:%d" % (i, n)
                 lines.append("slot %s size=1G" % name)
                 self.slots[name] = SlotProc(name, "m%d" % i, n, addr)
-        self.stores = {
-            "s1": ("m1:%d" % a, ["m2:%d" % a], "async"),
-            "s2": ("m2:%d" % b, ["m3:%d" % a], "sync"),
-            "s3": ("m3:%d" % b, ["m1:%d" % b], "async"),
-        }
+        self.stores = self.layout()
         for store, (master, replicas, mode) in self.stores.items():
             lines.append("store %s epoch=1 mode=%s master=%s replicas=%s" %
                          (store, mode, master, ",".join(replicas)) +
@@ -142,6 +152,29 @@ class Cluster:
 
     def replica_of(self, store):
         return self.slots[self.stores[store][1][0]]
+
+    def current(self, store):
+        """(master, [replicas]) of `store` as SlotProcs, as production.dat
+        says now: a failover rewrites the file, self.stores keeps the layout
+        the cluster started with."""
+        with open(self.production) as f:
+            line = re.search(r"(?m)^store %s .*$" % re.escape(store), f.read()).group(0)
+        fields = dict(w.split("=", 1) for w in line.split() if "=" in w)
+        return (self.slots[fields["master"]],
+                [self.slots[r] for r in fields["replicas"].split(",")])
+
+    def summaries(self, name):
+        """Every user's summary on slot `name` (control op `summaries`,
+        what a failover compares): {user: summary}."""
+        c = ControlConn.unix(self.socket_path(name))
+        try:
+            c.hello()
+            r = c.call({"id": 1, "op": "summaries"})
+        finally:
+            c.close()
+        if not r.get("ok"):
+            raise AssertionError("summaries of %s: %r" % (name, r))
+        return r["users"]
 
     def slot_dir(self, name):
         return os.path.join(self.data_dir, name.replace(":", "-"))

@@ -116,6 +116,10 @@ inline constexpr size_t kImapMaxPipelinedBytes = 1u << 20;
 inline constexpr int kLoginFailuresBeforeDelay = 3;
 // Longest delay of a failed login answer; doubles per failure up to this.
 inline constexpr std::chrono::milliseconds kMaxLoginDelay{8000};
+// Mailboxes whose \Recent claims (RFC 3501 2.3.2) are remembered; a
+// forgotten one shows all its messages as \Recent once more (RFC 3501:
+// when unsure, "SHOULD be considered recent"). About 200 bytes each.
+inline constexpr size_t kMaxRecentClaims = 100000;
 // Concurrent connections from one IP address in all (max_connections_per_ip):
 // a NAT of a few hundred mail clients; beyond that stops one host starving
 // others. The default is also at most the descriptor limit divided by

@@ -18,6 +18,7 @@
 #include "common/tls.h"
 #include "common/worker_pool.h"
 #include "imapd/mime_cache.h"
+#include "imapd/recent_claims.h"
 #include "store/store.h"
 
 namespace slotmail::imapd {
@@ -83,6 +84,7 @@ class Server {
   const TlsContext* tls() const { return tls_.get(); }
   const ServerConfig& config() const { return config_; }
   MimeCache& mime_cache() { return *mime_cache_; }
+  RecentClaims& recent_claims() { return recent_claims_; }
 
   // Sessions with `mailbox` of `user` selected hear about its changes.
   void Watch(Session* s, const std::string& user, const std::string& mailbox);
@@ -130,6 +132,7 @@ class Server {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<MimeCache> mime_cache_;
+  RecentClaims recent_claims_{limits::kMaxRecentClaims};
   std::shared_ptr<TlsContext> tls_;
   std::unique_ptr<net::Listener> imap_;
   std::unique_ptr<net::Listener> imaps_;

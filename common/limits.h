@@ -112,10 +112,29 @@ inline constexpr std::chrono::seconds kImapLoginTimeout{60};
 inline constexpr size_t kImapMaxPendingOutput = 4u << 20;
 // Pipelined input buffered while a command runs, before we stop reading.
 inline constexpr size_t kImapMaxPipelinedBytes = 1u << 20;
-// Failed logins from one IP before each further attempt is delayed.
+// Failed logins from one IP, or for one user name, before each further
+// attempt from that IP or for that name waits, right password or wrong
+// (imapd/login_throttle.h): a few typos cost nothing.
 inline constexpr int kLoginFailuresBeforeDelay = 3;
-// Longest delay of a failed login answer; doubles per failure up to this.
+// The wait after one failure more than that; it doubles with each further
+// failure up to kMaxLoginDelay.
+inline constexpr std::chrono::milliseconds kFirstLoginDelay{200};
+// Longest wait before a login is checked and answered.
 inline constexpr std::chrono::milliseconds kMaxLoginDelay{8000};
+// A failure counts half after this long: a user's typos are forgotten in
+// minutes, while a guesser at one try per kMaxLoginDelay keeps about 50
+// failures counted, far above the ceiling.
+inline constexpr std::chrono::seconds kLoginFailureHalfLife{300};
+// Addresses and user names whose failures are remembered; the least
+// recently failed are forgotten first. About 250 bytes each: 12 MB at most.
+inline constexpr size_t kMaxLoginThrottleEntries = 50000;
+// Nice value of the password-check threads (login_workers): key derivation
+// yields the CPU to logged-in sessions' work whenever both want it.
+inline constexpr int kLoginThreadNice = 10;
+// Mailboxes whose \Recent claims (RFC 3501 2.3.2) are remembered; a
+// forgotten one shows all its messages as \Recent once more (RFC 3501:
+// when unsure, "SHOULD be considered recent"). About 200 bytes each.
+inline constexpr size_t kMaxRecentClaims = 100000;
 // Concurrent connections from one IP address in all (max_connections_per_ip):
 // a NAT of a few hundred mail clients; beyond that stops one host starving
 // others. The default is also at most the descriptor limit divided by

@@ -1,5 +1,7 @@
 // STARTTLS, LOGIN, AUTHENTICATE PLAIN (with SASL-IR).
 #include "common/base64.h"
+#include "common/limits.h"
+#include "common/log.h"
 #include "imap/parser.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
@@ -9,12 +11,22 @@
 namespace slotmail::imapd {
 namespace {
 
-// Verifies the credentials off the loop, then logs in or fails (slowly,
-// after repeated failures from the same address or for the same user).
-void TryLogin(Session& s, std::string user, std::string password) {
-  for (char& c : user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// `name` as a log shows it: printable ASCII in quotes, the rest as '?',
+// cut at the longest valid user name (it is whatever the client sent).
+std::string ForLog(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name.substr(0, limits::kMaxUserNameBytes)) {
+    out += c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '?';
+  }
+  if (name.size() > limits::kMaxUserNameBytes) out += "...";
+  return out + "\"";
+}
+
+// The check itself, after the throttle's wait: the password is verified on
+// the LoginChecks threads, and the answer goes out as soon as it is known.
+void CheckLogin(Session& s, const std::string& user, const std::string& password) {
   if (!s.server().serving()) return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
-  s.Async<Status>(
+  s.AsyncLogin(
       [user, password](store::Store& st) { return st.VerifyPassword(user, password); },
       [&s, user](Status st) {
         Server& server = s.server();
@@ -22,17 +34,38 @@ void TryLogin(Session& s, std::string user, std::string password) {
           if (!server.AddUserSession(user)) {
             return s.Finish("NO [LIMIT] Too many sessions for this user");
           }
-          server.LoginSucceeded(s.peer_ip(), user);
           s.LoggedIn(user);
           return s.Finish("OK [CAPABILITY " + Capabilities(s) + "] Logged in");
         }
-        std::string response = "NO [AUTHENTICATIONFAILED] Authentication failed";
         if (st.code() != Code::kPermission && st.code() != Code::kNotFound &&
             st.code() != Code::kInvalidArgument) {
-          response = "NO [UNAVAILABLE] Authentication is temporarily unavailable";
+          log::Warning("IMAP login as " + ForLog(user) + " from " + s.peer_ip() +
+                       " could not be checked: " + st.ToString());
+          return s.Finish("NO [UNAVAILABLE] Authentication is temporarily unavailable");
         }
-        s.FinishAfter(server.LoginFailed(s.peer_ip(), user), response);
+        server.login_throttle().Failed(s.peer_ip(), user);
+        log::Warning("IMAP login failed: " + ForLog(user) + " from " + s.peer_ip() + ": " +
+                     (st.code() == Code::kNotFound ? "no such user" : "wrong password"));
+        s.Finish("NO [AUTHENTICATIONFAILED] Authentication failed");
       });
+}
+
+// Logs in or fails. When the address or the name has failed too often, the
+// attempt first waits (LoginThrottle): the wait is decided before the check,
+// so a right password is not told apart by a faster answer.
+void TryLogin(Session& s, std::string user, std::string password) {
+  for (char& c : user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!s.server().serving()) return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
+  const LoginThrottle::Decision wait = s.server().login_throttle().Before(s.peer_ip(), user);
+  if (wait.delay.count() > 0) {
+    log::Info("IMAP login as " + ForLog(user) + " from " + s.peer_ip() + " waits " +
+              std::to_string(wait.delay.count()) + " ms before its check (" +
+              std::to_string(static_cast<int>(wait.failures + 0.5)) +
+              " recent failures from that address or for that name)");
+  }
+  s.After(wait.delay, [&s, user = std::move(user), password = std::move(password)] {
+    CheckLogin(s, user, password);
+  });
 }
 
 // RFC 4616: [authzid] NUL authcid NUL passwd. We act only as ourselves.

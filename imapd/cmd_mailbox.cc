@@ -9,6 +9,8 @@
 #include "imapd/commands.h"
 #include "imapd/list_extended.h"
 #include "imapd/qresync.h"
+#include "imapd/recent_claims.h"
+#include "imapd/server.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
 
@@ -129,14 +131,19 @@ void CmdSelect(Session& s, imap::Command& cmd) {
       },
       [&s, examine](Result<Selected> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));
-        auto view = std::make_unique<MailboxView>(r->info, r->messages, examine);
+        // RFC 3501 2.3.2: SELECT claims the messages no session was told of
+        // yet as \Recent here; EXAMINE only counts them (RFC 3501 6.3.2).
+        RecentClaim claim =
+            s.rev2() ? nullptr
+                     : ClaimFor(&s.server().recent_claims(), s.user(), r->info, examine);
+        auto view = std::make_unique<MailboxView>(r->info, r->messages, examine, std::move(claim));
         for (const auto& line : view->FlagsResponses()) s.Untagged(line);
         s.Untagged(std::to_string(view->exists()) + " EXISTS");
         if (s.rev2()) {
           // RFC 9051 6.3.2: a LIST response instead of RECENT and UNSEEN.
           s.Untagged(ListResponse(PlainListEntry(r->info), s.names()));
         } else {
-          s.Untagged("0 RECENT");
+          s.Untagged(std::to_string(view->recent_count()) + " RECENT");
           for (const auto& m : r->messages) {
             if (!(m.flags.system & store::kFlagSeen)) {
               s.Untagged("OK [UNSEEN " + std::to_string(view->SeqOf(m.uid)) + "] First unseen");
@@ -224,8 +231,9 @@ void CmdList(Session& s, imap::Command& cmd) {
   }
   auto req = std::make_shared<const ListRequest>(std::move(*parsed));
   std::string user = s.user();
+  const RecentClaims* recent = &s.server().recent_claims();
   s.Async<Result<Listing>>(
-      [user, req](store::Store& st) -> Result<Listing> {
+      [user, req, recent](store::Store& st) -> Result<Listing> {
         ASSIGN_OR_RETURN(auto boxes, st.ListMailboxes(user));
         ASSIGN_OR_RETURN(auto subscriptions, st.ListSubscriptions(user));
         Listing l;
@@ -233,7 +241,7 @@ void CmdList(Session& s, imap::Command& cmd) {
         for (const auto& e : l.entries) {
           std::optional<MailboxStatus> status;
           if (req->return_status && e.exists) {
-            auto r = ReadStatus(st, user, e.info, *req->return_status);
+            auto r = ReadStatus(st, user, e.info, *req->return_status, *recent);
             if (r.ok()) status = std::move(*r);
           }
           l.status.push_back(std::move(status));
@@ -263,10 +271,11 @@ void CmdStatus(Session& s, imap::Command& cmd) {
   if (AsksHighestModSeq(*items)) s.Enable(Session::kCondStore);  // RFC 7162 3.1
   std::string user = s.user(), box = *name;
   StatusRequest req = *items;
+  const RecentClaims* recent = &s.server().recent_claims();
   s.Async<Result<MailboxStatus>>(
-      [user, box, req](store::Store& st) -> Result<MailboxStatus> {
+      [user, box, req, recent](store::Store& st) -> Result<MailboxStatus> {
         ASSIGN_OR_RETURN(store::MailboxInfo info, st.GetMailbox(user, box));
-        return ReadStatus(st, user, std::move(info), req);
+        return ReadStatus(st, user, std::move(info), req, *recent);
       },
       [&s, req](Result<MailboxStatus> r) {
         if (!r.ok()) return s.Finish(ResponseFor(r.status()));

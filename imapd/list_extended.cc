@@ -131,8 +131,15 @@ Result<StatusRequest> ParseStatusItems(const imap::Arg& list) {
 }
 
 Result<MailboxStatus> ReadStatus(store::Store& st, const std::string& user, store::MailboxInfo info,
-                                 const StatusRequest& req) {
+                                 const StatusRequest& req, const RecentClaims& recent) {
   MailboxStatus s;
+  if (AsksRecent(req)) {
+    const uint32_t claimed = recent.Claimed(user, info);
+    if (claimed < UINT32_MAX) {
+      ASSIGN_OR_RETURN(auto msgs, st.FetchByUid(user, info.name, {{claimed + 1, UINT32_MAX}}));
+      s.recent = static_cast<uint32_t>(msgs.size());
+    }
+  }
   if (req.needs_deleted) {
     ASSIGN_OR_RETURN(auto msgs, st.FetchByUid(user, info.name, {{1, UINT32_MAX}}));
     for (const auto& m : msgs) {
@@ -164,7 +171,7 @@ std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req,
       continue;
     }
     uint64_t v = item == "MESSAGES"          ? i.messages
-                 : item == "RECENT"          ? 0  // \Recent is not kept (RFC 9051 drops it)
+                 : item == "RECENT"          ? s.recent
                  : item == "UIDNEXT"         ? i.uidnext
                  : item == "UIDVALIDITY"     ? i.uidvalidity
                  : item == "UNSEEN"          ? i.unseen

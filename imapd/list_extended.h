@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "imap/parser.h"
 #include "imapd/args.h"
+#include "imapd/recent_claims.h"
 #include "store/types.h"
 
 namespace slotmail::store {
@@ -36,11 +37,14 @@ struct MailboxStatus {
   store::MailboxInfo info;
   uint32_t deleted = 0;        // messages flagged \Deleted, if asked
   uint64_t deleted_bytes = 0;  // their total size
+  // RECENT, if asked: messages no session has claimed as \Recent yet
+  // (those the next SELECT would show as recent; RecentClaims).
+  uint32_t recent = 0;
 };
 // The status of `info`'s mailbox, reading its messages only if `req` needs
-// the \Deleted counts. For the worker pool, never the loop.
+// the \Deleted counts or RECENT. For the worker pool, never the loop.
 Result<MailboxStatus> ReadStatus(store::Store& st, const std::string& user, store::MailboxInfo info,
-                                 const StatusRequest& req);
+                                 const StatusRequest& req, const RecentClaims& recent);
 // "STATUS <mailbox> (<item> <value> ...)" without the "* ".
 std::string StatusResponse(const MailboxStatus& s, const StatusRequest& req, uint64_t append_limit,
                            NameEncoding enc);

@@ -8,12 +8,13 @@
 namespace slotmail::imapd {
 
 MailboxView::MailboxView(const store::MailboxInfo& info,
-                         const std::vector<store::MessageInfo>& messages, bool read_only)
+                         const std::vector<store::MessageInfo>& messages, bool read_only,
+                         RecentClaim claim)
     : name_(info.name),
       read_only_(read_only),
       uidvalidity_(info.uidvalidity),
       modseq_(info.highestmodseq),
-      recent_from_(info.uidnext) {
+      claim_(std::move(claim)) {
   uids_.reserve(messages.size());
   flags_.reserve(messages.size());
   for (const auto& m : messages) {
@@ -21,6 +22,30 @@ MailboxView::MailboxView(const store::MailboxInfo& info,
     flags_.push_back(m.flags);
     keywords_.insert(m.flags.keywords.begin(), m.flags.keywords.end());
   }
+  ClaimNew(0);
+}
+
+void MailboxView::ClaimNew(uint32_t after) {
+  if (!claim_ || uids_.empty() || uids_.back() <= after) return;
+  const uint32_t claimed_before = claim_(uids_.back());
+  const uint32_t lo = std::max(after, claimed_before) + 1;
+  if (lo > uids_.back()) return;
+  if (!recent_.empty() && recent_.back().hi + 1 == lo) {
+    recent_.back().hi = uids_.back();
+  } else {
+    recent_.push_back({lo, uids_.back()});
+  }
+}
+
+bool MailboxView::IsRecent(uint32_t uid) const {
+  auto it = std::upper_bound(recent_.begin(), recent_.end(), uid,
+                             [](uint32_t u, const store::UidRange& r) { return u < r.lo; });
+  return it != recent_.begin() && uid <= std::prev(it)->hi;
+}
+
+void MailboxView::HideRecent() {
+  claim_ = nullptr;
+  recent_.clear();
 }
 
 std::vector<std::string> MailboxView::FlagsResponses() const {
@@ -45,8 +70,12 @@ uint32_t MailboxView::SeqOf(uint32_t uid) const {
 }
 
 uint32_t MailboxView::recent_count() const {
-  return static_cast<uint32_t>(uids_.end() -
-                               std::lower_bound(uids_.begin(), uids_.end(), recent_from_));
+  uint32_t n = 0;
+  for (const auto& r : recent_) {
+    n += static_cast<uint32_t>(std::upper_bound(uids_.begin(), uids_.end(), r.hi) -
+                               std::lower_bound(uids_.begin(), uids_.end(), r.lo));
+  }
+  return n;
 }
 
 const store::Flags* MailboxView::FlagsOf(uint32_t uid) const {
@@ -107,8 +136,10 @@ std::vector<std::string> MailboxView::Apply(const MailboxChanges& c, bool allow_
     flags_[seq - 1] = m.flags;
     flag_updates.push_back(FlagsFetch(m, false, false));
   }
+  ClaimNew(last_uid);
+  // RFC 3501 7.3.2: RECENT follows the EXISTS that announced the new mail.
   if (exists() != old_exists) out.push_back(std::to_string(exists()) + " EXISTS");
-  if (!hide_recent_ && recent_count() != old_recent) {
+  if (claim_ && recent_count() != old_recent) {
     out.push_back(std::to_string(recent_count()) + " RECENT");
   }
   out.insert(out.end(), flag_updates.begin(), flag_updates.end());

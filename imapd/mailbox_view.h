@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "imapd/recent_claims.h"
 #include "store/types.h"
 
 namespace slotmail::imapd {
@@ -26,8 +27,10 @@ struct MailboxChanges {
 
 class MailboxView {
  public:
+  // `claim` decides which messages are \Recent here, now and as new ones
+  // arrive (RecentClaims); nullptr: none ever is (IMAP4rev2).
   MailboxView(const store::MailboxInfo& info, const std::vector<store::MessageInfo>& messages,
-              bool read_only);
+              bool read_only, RecentClaim claim = nullptr);
 
   const std::string& name() const { return name_; }
   bool read_only() const { return read_only_; }
@@ -41,11 +44,13 @@ class MailboxView {
   uint32_t UidAt(uint32_t seq) const { return uids_[seq - 1]; }
   bool IsPendingExpunge(uint32_t uid) const { return pending_expunge_.count(uid) > 0; }
   bool HasPendingExpunge() const { return !pending_expunge_.empty(); }
-  // \Recent in this session (RFC 3501 2.3.2); never after HideRecent.
-  bool IsRecent(uint32_t uid) const { return !hide_recent_ && uid >= recent_from_; }
+  // \Recent in this session (RFC 3501 2.3.2): this view claimed it, when it
+  // was built or when Apply added it; never after HideRecent.
+  bool IsRecent(uint32_t uid) const;
   // IMAP4rev2 has no \Recent (RFC 9051 Appendix E): from now on no message
-  // is recent, and Apply sends no RECENT response.
-  void HideRecent() { hide_recent_ = true; }
+  // is recent, Apply sends no RECENT response and claims nothing more.
+  void HideRecent();
+  // Messages in the view that are \Recent (the RECENT response).
   uint32_t recent_count() const;
   // RFC 7162 CONDSTORE enabled: flag FETCHes carry UID and MODSEQ from now on.
   void ReportModSeq() { report_modseq_ = true; }
@@ -90,12 +95,16 @@ class MailboxView {
   bool read_only_;
   uint32_t uidvalidity_;
   uint64_t modseq_;
-  uint32_t recent_from_;        // UIDs at or above arrived during this session
+  // Claims the UIDs above `after` up to the view's last as \Recent here,
+  // those not claimed by another session before.
+  void ClaimNew(uint32_t after);
+
+  RecentClaim claim_;                   // null: no \Recent (HideRecent)
+  std::vector<store::UidRange> recent_;  // claimed here; ascending, disjoint
   std::vector<uint32_t> uids_;  // ascending; index + 1 = sequence number
   std::vector<store::Flags> flags_;  // parallel to uids_
   std::set<std::string> keywords_;   // listed in the last FLAGS response
   std::set<uint32_t> pending_expunge_;
-  bool hide_recent_ = false;
   bool report_modseq_ = false;
   bool report_vanished_ = false;
   store::UidSet saved_result_;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "common/config.h"
@@ -54,6 +55,9 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   ASSIGN_OR_RETURN(s->loop_, net::EventLoop::Create());
   ASSIGN_OR_RETURN(s->store_, store::Store::Open(config.slot_dir, config.store_options));
   s->pool_ = std::make_unique<WorkerPool>(config.workers);
+  s->login_checks_ = std::make_unique<LoginChecks>(
+      config.login_workers != 0 ? config.login_workers
+                                : LoginChecks::DefaultThreads(std::thread::hardware_concurrency()));
   s->mime_cache_ = std::make_unique<MimeCache>(limits::kMimeCacheBytes);
   if (!config.tls_cert.empty()) {
     ASSIGN_OR_RETURN(s->tls_, TlsContext::LoadServer(config.tls_cert, config.tls_key));
@@ -75,6 +79,7 @@ Server::~Server() {
   sessions_.clear();
   imap_.reset();
   imaps_.reset();
+  login_checks_.reset();
   pool_.reset();
   store_->SetObserver(nullptr);
 }
@@ -176,19 +181,6 @@ void Server::Changed(const std::string& user, const std::string& mailbox, uint64
   std::vector<Session*> targets;
   for (auto w = range.first; w != range.second; ++w) targets.push_back(w->second);
   for (Session* s : targets) s->MailboxChanged(seq);
-}
-
-std::chrono::milliseconds Server::LoginFailed(const std::string& ip, const std::string& user) {
-  int worst = std::max(++failed_logins_["ip:" + ip], ++failed_logins_["user:" + user]);
-  int over = worst - limits::kLoginFailuresBeforeDelay;
-  if (over <= 0) return std::chrono::milliseconds(0);
-  auto delay = std::chrono::milliseconds(100) * (1 << std::min(over, 10));
-  return std::min(delay, limits::kMaxLoginDelay);
-}
-
-void Server::LoginSucceeded(const std::string& ip, const std::string& user) {
-  failed_logins_.erase("ip:" + ip);
-  failed_logins_.erase("user:" + user);
 }
 
 void Server::LeftLoginPhase(const std::string& ip) {

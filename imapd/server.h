@@ -17,7 +17,10 @@
 #include "common/serving_gate.h"
 #include "common/tls.h"
 #include "common/worker_pool.h"
+#include "imapd/login_checks.h"
+#include "imapd/login_throttle.h"
 #include "imapd/mime_cache.h"
+#include "imapd/recent_claims.h"
 #include "store/store.h"
 
 namespace slotmail::imapd {
@@ -39,6 +42,8 @@ struct ServerConfig {
   enum class PlaintextAuth { kNever, kLoopback, kAlways };
   PlaintextAuth plaintext_auth = PlaintextAuth::kLoopback;
   size_t workers = 16;
+  // Threads for password checks (LoginChecks); 0: LoginChecks::DefaultThreads.
+  size_t login_workers = 0;
   size_t max_sessions_per_user = limits::kMaxSessionsPerUser;
   // Connections from one IP in all; 0: DefaultConnectionsPerIp of the
   // descriptor limit when the server is created.
@@ -83,6 +88,9 @@ class Server {
   const TlsContext* tls() const { return tls_.get(); }
   const ServerConfig& config() const { return config_; }
   MimeCache& mime_cache() { return *mime_cache_; }
+  LoginThrottle& login_throttle() { return login_throttle_; }
+  LoginChecks& login_checks() { return *login_checks_; }
+  RecentClaims& recent_claims() { return recent_claims_; }
 
   // Sessions with `mailbox` of `user` selected hear about its changes.
   void Watch(Session* s, const std::string& user, const std::string& mailbox);
@@ -100,10 +108,6 @@ class Server {
   static void BeginJob();
   static bool JobChanged(const std::string& user, const std::string& mailbox);
 
-  // Login throttling: how long to wait before answering a failed attempt.
-  // Failures count per IP and per user name; the longer wait wins.
-  std::chrono::milliseconds LoginFailed(const std::string& ip, const std::string& user);
-  void LoginSucceeded(const std::string& ip, const std::string& user);
   // Counts a logged-in session of `user`; false (and not counted) if the
   // user already has the most sessions allowed. Released by Remove.
   bool AddUserSession(const std::string& user);
@@ -132,6 +136,9 @@ class Server {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<MimeCache> mime_cache_;
+  std::unique_ptr<LoginChecks> login_checks_;
+  LoginThrottle login_throttle_{limits::kMaxLoginThrottleEntries};
+  RecentClaims recent_claims_{limits::kMaxRecentClaims};
   std::shared_ptr<TlsContext> tls_;
   std::unique_ptr<net::Listener> imap_;
   std::unique_ptr<net::Listener> imaps_;
@@ -140,7 +147,6 @@ class Server {
   std::unordered_map<std::string, size_t> login_per_ip_;  // not logged in yet
   std::multimap<std::string, Session*> watchers_;  // "user\0mailbox" -> session
   std::map<Session*, std::string> watching_;
-  std::unordered_map<std::string, int> failed_logins_;  // "ip:..." / "user:..."
   std::unordered_map<std::string, size_t> per_user_;
   std::atomic<uint64_t> change_seq_{0};
 };

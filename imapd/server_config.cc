@@ -19,6 +19,9 @@ const char* ConfigHelp() {
                             permanent (552 5.2.2, the MTA bounces)
   plaintext_auth = loopback LOGIN/AUTH PLAIN without TLS: never, loopback, always
   workers = 16              threads for disk work (group commit needs several)
+  login_workers = 0         threads for password checks, apart from those and
+                            at a lower CPU priority (0: a quarter of the CPUs,
+                            at least one)
   max_sessions_per_user = 100   concurrent logged-in IMAP sessions of one user
   max_connections_per_ip = 0    IMAP connections from one address (0: 1000,
                             or the descriptor limit / 20 if that is less)
@@ -39,7 +42,7 @@ const char* ConfigHelp() {
 Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   RETURN_IF_ERROR(f.CheckKnown({"slot_dir", "imap_listen", "imaps_listen", "tls_cert", "tls_key",
                                 "lmtp_listen", "lmtp_socket", "lmtp_over_quota",
-                                "plaintext_auth", "workers", "max_sessions_per_user", "max_connections_per_ip",
+                                "plaintext_auth", "workers", "login_workers", "max_sessions_per_user", "max_connections_per_ip",
                                 "max_login_connections_per_ip", "login_timeout", "lmtp_timeout",
                                 "hostname", "kdf_iterations",
                                 "admin_address",
@@ -72,6 +75,7 @@ Result<ServerConfig> ServerConfigFrom(const ConfigFile& f) {
   }
   ASSIGN_OR_RETURN(uint64_t workers, f.GetUint("workers", 16, 1, 256));
   c.workers = workers;
+  ASSIGN_OR_RETURN(c.login_workers, f.GetUint("login_workers", 0, 0, 256));
   ASSIGN_OR_RETURN(c.max_sessions_per_user,
                    f.GetUint("max_sessions_per_user", limits::kMaxSessionsPerUser, 1, 1000000));
   ASSIGN_OR_RETURN(c.max_connections_per_ip,

@@ -40,6 +40,7 @@ void Session::Start(int fd) {
 
 void Session::Shutdown(std::string_view bye) {
   if (closed_) return;
+  gone_ = true;
   Untagged("BYE " + std::string(bye));
   conn_->CloseAfterFlush();
 }
@@ -106,6 +107,7 @@ void Session::OnEvent(net::Connection*, net::Connection::Event e) {
 void Session::CloseNow() {
   if (closed_) return;
   closed_ = true;
+  gone_ = true;
   server_->Unwatch(this);
   server_->Remove(this);
 }
@@ -223,12 +225,26 @@ void Session::Finish(std::string_view response) {
   WriteTagged(text);
 }
 
-void Session::FinishAfter(std::chrono::milliseconds delay, std::string response) {
-  if (delay.count() == 0) return Finish(response);
-  timer_ = server_->loop()->After(delay, [this, response] {
+void Session::After(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (delay.count() == 0) return fn();
+  // The timer is the session's: it goes with it.
+  timer_ = server_->loop()->After(delay, [this, fn = std::move(fn)] {
     timer_.reset();
-    Finish(response);
+    if (!closed_) fn();
   });
+}
+
+void Session::AsyncLogin(std::function<Status(store::Store&)> work,
+                         std::function<void(Status)> done) {
+  auto self = shared_from_this();
+  server_->login_checks().Submit(
+      SessionKey(), [self] { return !self->gone_.load(); },
+      [self, work = std::move(work), done = std::move(done)]() mutable {
+        auto st = std::make_shared<Status>(work(self->store()));
+        self->Post([self, st, done = std::move(done)] {
+          if (!self->closed_) done(*st);
+        });
+      });
 }
 
 void Session::WriteTagged(std::string_view response) {
@@ -430,14 +446,16 @@ void Session::ReadLines(std::function<void(std::string_view)> on_line) {
 
 void Session::StopReadingLines() { line_reader_ = nullptr; }
 
+std::string Session::SessionKey() const {
+  return "session:" + std::to_string(reinterpret_cast<uintptr_t>(this));
+}
+
 void Session::Post(std::function<void()> fn) { server_->loop()->Post(std::move(fn)); }
 
 void Session::SubmitWork(std::function<void()> work) {
-  // Logged in: serialised with the user's other work. Before login (the
-  // password check): per session, so logins from one address (a webmail
-  // front end) are verified in parallel.
-  const std::string key =
-      user_.empty() ? "session:" + std::to_string(reinterpret_cast<uintptr_t>(this)) : user_;
+  // Logged in: serialised with the user's other work. Before login: per
+  // session. (Password checks go to the LoginChecks threads: AsyncLogin.)
+  const std::string key = user_.empty() ? SessionKey() : user_;
   // A logged-in session's job may write: the gate counts it until it ends.
   std::shared_ptr<void> pass = user_.empty() ? nullptr : server_->Pass();
   server_->pool().Submit(key, [work = std::move(work), pass = std::move(pass)] {

@@ -7,6 +7,7 @@
 // the loop thread. All methods run on the loop thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -89,8 +90,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void Finish(std::string_view response);
   void FinishStatus(const Status& st, std::string_view ok_text);
   void FinishBad(std::string_view text) { Finish("BAD " + std::string(text)); }
-  // Finish after `delay` (failed logins are answered slowly).
-  void FinishAfter(std::chrono::milliseconds delay, std::string response);
+  // Runs `fn` after `delay` (now if it is zero), unless the session has
+  // closed by then (login throttling).
+  void After(std::chrono::milliseconds delay, std::function<void()> fn);
 
   // Runs `work` with the store off the loop (serialised with the user's
   // other work), then `done` with its result on the loop. If the session
@@ -99,6 +101,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // the view's updates, so Finish needs no second trip to the pool.
   template <typename T>
   void Async(std::function<T(store::Store&)> work, std::function<void(T)> done);
+  // A password check: like Async, but on the server's LoginChecks, and
+  // `work` is skipped if the client has gone before a thread takes it.
+  void AsyncLogin(std::function<Status(store::Store&)> work, std::function<void(Status)> done);
 
   // State changes made by handlers.
   void LoggedIn(const std::string& user);
@@ -147,6 +152,8 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   void Post(std::function<void()> fn);
   void CloseNow();
   void SubmitWork(std::function<void()> work);
+  // A pool key of this session alone (its work before login).
+  std::string SessionKey() const;
 
   Server* server_;
   std::string peer_ip_;
@@ -161,6 +168,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   bool view_dirty_ = false;   // the mailbox changed since the last refresh
   bool busy_ = false;         // a command is running
   bool closed_ = false;
+  // Any thread: the client has gone or is being sent away (login checks
+  // waiting for it are skipped). Set on the loop with closed_ or Shutdown.
+  std::atomic<bool> gone_{false};
   bool logout_after_ = false;
   bool start_tls_after_ = false;
   bool compress_after_ = false;

@@ -177,6 +177,7 @@ class ImapCommands(unittest.TestCase):
         self.assertIn(b"MESSAGES 2", data[0])
         self.assertIn(b"UNSEEN 2", data[0])
         self.assertIn(b"UIDVALIDITY " + uidvalidity, data[0])
+        self.assertIn(b"RECENT 2", data[0])  # no session has selected Flow yet
 
         typ, data = m.select("Flow", readonly=True)
         self.assertEqual(data, [b"2"])
@@ -185,7 +186,8 @@ class ImapCommands(unittest.TestCase):
         self.assertEqual(m.untagged_responses.get("UIDVALIDITY"), [uidvalidity])
 
         typ, data = m.fetch("1", "(UID FLAGS RFC822.SIZE INTERNALDATE)")
-        self.assertIn(b"FLAGS (\\Flagged $Work)", data[0])
+        # EXAMINE left \Recent alone; this SELECT was the first (RFC 3501 2.3.2).
+        self.assertIn(b"FLAGS (\\Flagged $Work \\Recent)", data[0])
         self.assertIn(b"RFC822.SIZE %d" % len(MSG1), data[0])
         self.assertIn(b'INTERNALDATE "07-Nov-1994 06:52:25 +0000"', data[0])
         typ, data = m.fetch("1", "(BODY.PEEK[HEADER.FIELDS (Subject)])")

@@ -31,6 +31,7 @@ class CondStore(slotlib.MailboxPerTest):
             body = msg(n)
             _, tagged = self.c.run(b"APPEND %s {%d+}\r\n%s" % (self.box.encode(), len(body), body))
             self.uids.append(int(re.search(rb"APPENDUID \d+ (\d+)", tagged).group(1)))
+        slotlib.take_recent(self.slot, self.box)
 
     def tearDown(self):
         self.c.close()

@@ -70,6 +70,7 @@ class Append(unittest.TestCase):
         m = re.match(rb"OK \[APPENDUID (\d+) (\d+):(\d+)\] ", tagged)
         self.assertIsNotNone(m, tagged)
         self.assertEqual(int(m.group(3)) - int(m.group(2)), 2)
+        slotlib.take_recent(self.slot, "Multi")
         self.m.select("Multi")
         typ, data = self.m.fetch("1:3", "(FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (Subject)])")
         texts = [d[0] for d in data if isinstance(d, tuple)]

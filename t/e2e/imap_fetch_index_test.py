@@ -37,6 +37,7 @@ class FetchFromIndex(unittest.TestCase):
                 data = f.read()
             raw.ok(b"APPEND INBOX {%d+}\r\n" % len(data) + data)
         raw.close()
+        slotlib.take_recent(cls.slot, "INBOX")
         removed = cls.slot.remove_message_files()
         assert removed == len(cls.names), removed
 

@@ -25,7 +25,8 @@ def b64(text):
     return base64.encodebytes(text.encode("utf-8")).decode("ascii")
 
 
-# Appended before SELECT (not \Recent for the searching session).
+# Appended before SELECT and claimed by another session's SELECT (not
+# \Recent for the searching session: RFC 3501 2.3.2).
 M1 = """From: Alice <alice@example.com>
 To: Bob <bob@example.org>
 Subject: Lunch plans
@@ -129,6 +130,10 @@ class SearchTest(unittest.TestCase):
         append(c, r"(\Answered \Deleted)",
                internal(2024, 1, 15, 12, tz=datetime.timezone(datetime.timedelta(hours=1))), M3)
         append(c, None, internal(2024, 6, 1, 2), M4)
+        # Another session is the first to select, so \Recent is its.
+        first = login(cls.slot)
+        assert first.select("INBOX")[0] == "OK"
+        first.logout()
         typ, _ = c.select("INBOX")
         assert typ == "OK"
         assert c.store("1", "+FLAGS", r"(\Deleted)")[0] == "OK"

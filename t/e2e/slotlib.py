@@ -76,6 +76,17 @@ class LineSocket:
         return line
 
 
+def take_recent(slot, mailbox, user="alice", password="secret"):
+    """SELECTs `mailbox` in a session of its own, then logs out: its messages
+    are then \\Recent in no later session (RFC 3501 2.3.2). For tests whose
+    expected FLAGS leave \\Recent out."""
+    m = imaplib.IMAP4("127.0.0.1", slot.ports["imap"])
+    m.login(user, password)
+    typ, data = m.select(mailbox)
+    assert typ == "OK", (typ, data)
+    m.logout()
+
+
 class TestCA:
     """A throwaway CA and a server certificate for 127.0.0.1 / localhost."""
 
@@ -268,6 +279,16 @@ class MailboxPerTest(unittest.TestCase):
         type(self).boxes += 1
         self.box = "Box%d" % type(self).boxes
 
+    def session(self, enable=None):
+        """A logged-in RawImap, closed after the test; with `enable`, after
+        ENABLE of those capabilities."""
+        c = RawImap(self.slot)
+        self.addCleanup(c.close)
+        if enable:
+            lines = c.ok("ENABLE " + enable)
+            self.assertTrue(lines[0].startswith(b"* ENABLED"), lines)
+        return c
+
 
 class TwoSessionsOnInbox(unittest.TestCase):
     """A fresh plain-IMAP slot per test; alice's INBOX holds three messages
@@ -283,6 +304,7 @@ class TwoSessionsOnInbox(unittest.TestCase):
             m.login("alice", "secret")
         for _ in range(3):
             self.a.append("INBOX", None, None, self.MESSAGE)
+        take_recent(self.slot, "INBOX")
         self.a.select("INBOX")
         self.b.select("INBOX")
 

@@ -13,15 +13,21 @@ namespace {
 // after repeated failures from the same address or for the same user).
 void TryLogin(Session& s, std::string user, std::string password) {
   for (char& c : user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!s.server().serving()) return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
+  if (!s.server().serving()) {
+    s.NoteLogin(user, "refused", "not_serving");  // log + metrics
+    return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
+  }
   s.Async<Status>(
       [user, password](store::Store& st) { return st.VerifyPassword(user, password); },
       [&s, user](Status st) {
         Server& server = s.server();
         if (st.ok()) {
           if (!server.AddUserSession(user)) {
+            events::CountLimit("max_sessions_per_user");  // metrics; the login line logs it
+            s.NoteLogin(user, "refused", "max_sessions_per_user");
             return s.Finish("NO [LIMIT] Too many sessions for this user");
           }
+          s.NoteLogin(user, "ok", "");  // log + metrics
           server.LoginSucceeded(s.peer_ip(), user);
           s.LoggedIn(user);
           return s.Finish("OK [CAPABILITY " + Capabilities(s) + "] Logged in");
@@ -31,6 +37,11 @@ void TryLogin(Session& s, std::string user, std::string password) {
             st.code() != Code::kInvalidArgument) {
           response = "NO [UNAVAILABLE] Authentication is temporarily unavailable";
         }
+        // log + metrics: "fail" only when the credentials did not verify.
+        const bool unavailable = response.rfind("NO [UNAVAILABLE]", 0) == 0;
+        events::StoreError("imap", user, "login", st);
+        s.NoteLogin(user, unavailable ? "refused" : "fail",
+                    unavailable ? "store_error" : "bad_credentials");
         s.FinishAfter(server.LoginFailed(s.peer_ip(), user), response);
       });
 }
@@ -45,6 +56,7 @@ void PlainResponse(Session& s, std::string_view b64) {
   if (b == std::string::npos) return s.FinishBad("Malformed SASL PLAIN response");
   std::string authzid = d.substr(0, a), authcid = d.substr(a + 1, b - a - 1);
   if (!authzid.empty() && authzid != authcid) {
+    s.NoteLogin(authcid, "refused", "authzid");  // log + metrics
     return s.Finish("NO [AUTHORIZATIONFAILED] Cannot act as another user");
   }
   TryLogin(s, authcid, d.substr(b + 1));
@@ -66,6 +78,7 @@ void CmdLogin(Session& s, imap::Command& cmd) {
   auto pass = AstringArg(cmd, 1, "password");
   if (!user.ok() || !pass.ok()) return s.FinishBad("Invalid user name or password argument");
   if (!s.PlaintextAuthAllowed()) {
+    s.NoteLogin(*user, "refused", "tls_required");  // log + metrics
     return s.Finish("NO [PRIVACYREQUIRED] Plaintext authentication requires TLS");
   }
   TryLogin(s, *user, *pass);
@@ -79,6 +92,7 @@ void CmdAuthenticate(Session& s, imap::Command& cmd) {
     return s.Finish("NO [CANNOT] Unsupported authentication mechanism");
   }
   if (!s.PlaintextAuthAllowed()) {
+    s.NoteLogin("", "refused", "tls_required");  // log + metrics
     return s.Finish("NO [PRIVACYREQUIRED] Plaintext authentication requires TLS");
   }
   if (cmd.args.size() == 2) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/net.h"
+#include "common/server_events.h"
 #include "imap/parser.h"
 #include "imapd/args.h"
 #include "imapd/mailbox_view.h"
@@ -88,6 +89,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // (EXPUNGE only if the command allows them). Then the next command runs.
   void Finish(std::string_view response);
   void FinishStatus(const Status& st, std::string_view ok_text);
+  // Finish(ResponseFor(st)); a failure of the store's environment (disk,
+  // I/O) is logged first with this session's user and command.
+  // REQUIRES: !st.ok().
+  void FinishError(const Status& st);
   void FinishBad(std::string_view text) { Finish("BAD " + std::string(text)); }
   // Finish after `delay` (failed logins are answered slowly).
   void FinishAfter(std::chrono::milliseconds delay, std::string response);
@@ -99,6 +104,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // the view's updates, so Finish needs no second trip to the pool.
   template <typename T>
   void Async(std::function<T(store::Store&)> work, std::function<void(T)> done);
+
+  // Logs and counts a login attempt of the running LOGIN or AUTHENTICATE
+  // (events::Login: result ok, fail or refused; `reason` a word).
+  void NoteLogin(std::string_view user, std::string_view result, std::string_view reason);
 
   // State changes made by handlers.
   void LoggedIn(const std::string& user);
@@ -146,11 +155,17 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   bool ApplyPrefetched(bool allow_expunge);
   void Post(std::function<void()> fn);
   void CloseNow();
+  // The running command's name in the command table, else "other": a
+  // bounded label for metrics and logs.
+  const char* CommandName() const;
   void SubmitWork(std::function<void()> work);
 
   Server* server_;
   std::string peer_ip_;
   bool implicit_tls_;
+  events::ConnectionEvents events_;
+  std::string close_reason_ = "client";  // for the connection_close line
+  std::chrono::steady_clock::time_point cmd_started_;
   std::unique_ptr<net::Connection> conn_;
   imap::CommandParser parser_;
   std::string inbuf_;

@@ -42,6 +42,21 @@ $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
+# The version of `slotd --version` and `mailctl --version`. Only
+# common/version.o gets these defines, and it depends on a stamp rewritten
+# only when they change: a new commit recompiles that one file and relinks.
+# Outside a git checkout (a tarball) the build is "unknown".
+SLOTMAIL_VERSION := 0.1.0
+SLOTMAIL_BUILD   := $(shell test -e .git && git describe --always --dirty 2>/dev/null || echo unknown)
+VERSION_DEFS     := -DSLOTMAIL_VERSION='"$(SLOTMAIL_VERSION)"' -DSLOTMAIL_BUILD='"$(SLOTMAIL_BUILD)"'
+$(BUILD)/common/version.o: CXXFLAGS += $(VERSION_DEFS)
+$(BUILD)/common/version.o: $(BUILD)/version.stamp
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION_DEFS)' | cmp -s - $@ || echo '$(VERSION_DEFS)' > $@
+.PHONY: FORCE
+FORCE:
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

@@ -14,6 +14,7 @@
 #include "admin/slot.h"
 #include "common/config.h"
 #include "common/limits.h"
+#include "common/version.h"
 #include "slots/role_file.h"
 
 namespace slotmail::admin {
@@ -125,6 +126,10 @@ int Execute(const Invocation& inv, store::Store* store, Io io) {
 }
 
 int RunMailctl(const std::vector<std::string>& args, Io io) {
+  if (args.size() == 1 && args[0] == "--version") {
+    io.out << VersionLine("mailctl") << '\n';
+    return kExitOk;
+  }
   Invocation inv = ParseCommandLine(args);
   if (inv.kind == Invocation::Kind::kHelp) {
     io.out << HelpText(inv);

@@ -287,4 +287,13 @@ inline constexpr size_t kReplicationFullPassStep = 20;
 // full pass at its reconnection compares every user anyway.
 inline constexpr std::chrono::seconds kReplicationOutageLimit{60};
 
+// ---- logs and metrics
+// One value in a log line (a user name, an error): longer than any real
+// one; a 4 KiB name sent before login cannot flood the log.
+inline constexpr size_t kMaxLogValueBytes = 256;
+// A metrics scrape's request line and headers; a scraper sends a few.
+inline constexpr size_t kMaxMetricsRequestBytes = 8u << 10;
+// A metrics client that sends nothing for this long is dropped.
+inline constexpr std::chrono::seconds kMetricsRequestTimeout{10};
+
 }  // namespace slotmail::limits

@@ -22,6 +22,8 @@
 #include "common/deflate.h"
 #include "common/fs.h"
 #include "common/limits.h"
+#include "common/metrics.h"
+#include "common/net_internal.h"
 
 namespace slotmail::net {
 
@@ -222,6 +224,15 @@ EventLoop::Timer::~Timer() { event_free(static_cast<event*>(ev_)); }
 
 // ---- Listener
 
+uint16_t internal::LocalPort(int fd) {
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) return 0;
+  if (bound.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  if (bound.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  return 0;
+}
+
 Result<std::unique_ptr<Listener>> Listener::Tcp(EventLoop* loop, const std::string& host,
                                                 uint16_t port, AcceptFn on_accept) {
   sockaddr_storage ss{};
@@ -248,12 +259,7 @@ Result<std::unique_ptr<Listener>> Listener::Tcp(EventLoop* loop, const std::stri
   if (l->evl_ == nullptr) {
     return fs::ErrnoStatus("listen on", host + ":" + std::to_string(port), errno);
   }
-  sockaddr_storage bound{};
-  socklen_t blen = sizeof bound;
-  getsockname(evconnlistener_get_fd(static_cast<evconnlistener*>(l->evl_)),
-              reinterpret_cast<sockaddr*>(&bound), &blen);
-  l->port_ = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                              : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  l->port_ = internal::LocalPort(evconnlistener_get_fd(static_cast<evconnlistener*>(l->evl_)));
   return l;
 }
 
@@ -343,6 +349,8 @@ void Connection::TakeInput(std::string* out) {
   size_t old = out->size();
   out->resize(old + n);
   evbuffer_remove(in, out->data() + old, n);
+  bytes_in_ += n;
+  if (in_counter_ != nullptr) in_counter_->Inc(n);
   InflateHeldBack();
 }
 
@@ -362,6 +370,8 @@ void Connection::InflateHeldBack() {
 void Connection::Write(std::string_view data) {
   if (bev_ == nullptr || closing_) return;
   bufferevent_write(Bev(bev_), data.data(), data.size());
+  bytes_out_ += data.size();
+  if (out_counter_ != nullptr) out_counter_->Inc(data.size());
 }
 
 size_t Connection::PendingOutput() const {

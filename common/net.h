@@ -18,6 +18,10 @@
 #include "common/status.h"
 #include "common/tls.h"
 
+namespace slotmail::metrics {
+class Counter;
+}
+
 namespace slotmail::net {
 
 struct NetCallbacks;  // libevent trampolines (net.cc)
@@ -130,6 +134,16 @@ class Connection {
   // Sends what is pending, then closes; OnEvent(kClosed) follows.
   void CloseAfterFlush();
   const std::string& peer_ip() const { return peer_ip_; }
+  // Protocol bytes taken by TakeInput / given to Write so far: what the
+  // session saw, inside TLS and compression.
+  uint64_t bytes_in() const { return bytes_in_; }
+  uint64_t bytes_out() const { return bytes_out_; }
+  // Adds every byte counted above to `in` and `out` too (either may be
+  // null). Not owned; they must outlive the connection.
+  void CountBytes(metrics::Counter* in, metrics::Counter* out) {
+    in_counter_ = in;
+    out_counter_ = out;
+  }
 
  private:
   Connection(EventLoop* loop, std::string peer_ip, Handler* handler)
@@ -153,6 +167,10 @@ class Connection {
   bool closed_ = false;
   std::chrono::seconds read_timeout_{0};
   std::string tls_error_;
+  uint64_t bytes_in_ = 0;
+  uint64_t bytes_out_ = 0;
+  metrics::Counter* in_counter_ = nullptr;
+  metrics::Counter* out_counter_ = nullptr;
 };
 
 }  // namespace slotmail::net

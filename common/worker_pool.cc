@@ -20,6 +20,7 @@ void WorkerPool::Submit(const std::string& key, std::function<void()> task) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& q = queues_[key];
   q.push_back(std::move(task));
+  queued_.fetch_add(1, std::memory_order_relaxed);
   if (q.size() == 1 && !running_.count(key)) {
     ready_.push_back(key);
     cv_.notify_one();
@@ -36,6 +37,7 @@ void WorkerPool::Work() {
     auto& q = queues_[key];
     std::function<void()> task = std::move(q.front());
     q.pop_front();
+    queued_.fetch_sub(1, std::memory_order_relaxed);
     running_.insert(key);
     lock.unlock();
     task();

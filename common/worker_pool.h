@@ -4,6 +4,7 @@
 // tasks with different keys run in parallel.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -24,6 +25,8 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   void Submit(const std::string& key, std::function<void()> task);
+  // Tasks submitted and not started yet (any thread; a moment's view).
+  size_t queued() const { return queued_.load(std::memory_order_relaxed); }
 
  private:
   void Work();
@@ -38,6 +41,7 @@ class WorkerPool {
   std::unordered_set<std::string> running_;
   std::deque<std::string> ready_;
   std::vector<std::thread> threads_;
+  std::atomic<size_t> queued_{0};
 };
 
 }  // namespace slotmail

@@ -55,7 +55,7 @@ void WithMailbox(Session& s, std::string box, std::function<void(std::string)> t
   s.Async<Result<store::MailboxInfo>>(
       [user, box](store::Store& st) { return st.GetMailbox(user, box); },
       [&s, then](Result<store::MailboxInfo> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         then(r->name);
       });
 }

@@ -25,27 +25,32 @@ std::string ForLog(const std::string& name) {
 // The check itself, after the throttle's wait: the password is verified on
 // the LoginChecks threads, and the answer goes out as soon as it is known.
 void CheckLogin(Session& s, const std::string& user, const std::string& password) {
-  if (!s.server().serving()) return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
+  if (!s.server().serving()) {
+    s.NoteLogin(user, "refused", "not_serving");  // log + metrics
+    return s.Finish("NO [UNAVAILABLE] " + s.server().refusal());
+  }
   s.AsyncLogin(
       [user, password](store::Store& st) { return st.VerifyPassword(user, password); },
       [&s, user](Status st) {
         Server& server = s.server();
         if (st.ok()) {
           if (!server.AddUserSession(user)) {
+            events::CountLimit("max_sessions_per_user");  // metrics; the login line logs it
+            s.NoteLogin(user, "refused", "max_sessions_per_user");
             return s.Finish("NO [LIMIT] Too many sessions for this user");
           }
+          s.NoteLogin(user, "ok", "");  // log + metrics
           s.LoggedIn(user);
           return s.Finish("OK [CAPABILITY " + Capabilities(s) + "] Logged in");
         }
         if (st.code() != Code::kPermission && st.code() != Code::kNotFound &&
             st.code() != Code::kInvalidArgument) {
-          log::Warning("IMAP login as " + ForLog(user) + " from " + s.peer_ip() +
-                       " could not be checked: " + st.ToString());
+          events::StoreError("imap", user, "login", st);  // log + metrics
+          s.NoteLogin(user, "refused", "store_error");
           return s.Finish("NO [UNAVAILABLE] Authentication is temporarily unavailable");
         }
         server.login_throttle().Failed(s.peer_ip(), user);
-        log::Warning("IMAP login failed: " + ForLog(user) + " from " + s.peer_ip() + ": " +
-                     (st.code() == Code::kNotFound ? "no such user" : "wrong password"));
+        s.NoteLogin(user, "fail", "bad_credentials");  // log + metrics
         s.Finish("NO [AUTHENTICATIONFAILED] Authentication failed");
       });
 }
@@ -78,6 +83,7 @@ void PlainResponse(Session& s, std::string_view b64) {
   if (b == std::string::npos) return s.FinishBad("Malformed SASL PLAIN response");
   std::string authzid = d.substr(0, a), authcid = d.substr(a + 1, b - a - 1);
   if (!authzid.empty() && authzid != authcid) {
+    s.NoteLogin(authcid, "refused", "authzid");  // log + metrics
     return s.Finish("NO [AUTHORIZATIONFAILED] Cannot act as another user");
   }
   TryLogin(s, authcid, d.substr(b + 1));
@@ -99,6 +105,7 @@ void CmdLogin(Session& s, imap::Command& cmd) {
   auto pass = AstringArg(cmd, 1, "password");
   if (!user.ok() || !pass.ok()) return s.FinishBad("Invalid user name or password argument");
   if (!s.PlaintextAuthAllowed()) {
+    s.NoteLogin(*user, "refused", "tls_required");  // log + metrics
     return s.Finish("NO [PRIVACYREQUIRED] Plaintext authentication requires TLS");
   }
   TryLogin(s, *user, *pass);
@@ -112,6 +119,7 @@ void CmdAuthenticate(Session& s, imap::Command& cmd) {
     return s.Finish("NO [CANNOT] Unsupported authentication mechanism");
   }
   if (!s.PlaintextAuthAllowed()) {
+    s.NoteLogin("", "refused", "tls_required");  // log + metrics
     return s.Finish("NO [PRIVACYREQUIRED] Plaintext authentication requires TLS");
   }
   if (cmd.args.size() == 2) {

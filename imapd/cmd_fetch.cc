@@ -157,7 +157,7 @@ void NextChunk(Session& s, std::shared_ptr<FetchJob> job) {
         return RenderChunk(st, server->mime_cache(), *job, begin, end);
       },
       [&s, job](Result<Chunk> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         for (const auto& m : r->seen_set) {
           for (const auto& line : s.selected()->NoteFlags(m)) s.Untagged(line);
         }
@@ -221,7 +221,7 @@ void CmdFetch(Session& s, imap::Command& cmd) {
         return start;
       },
       [&s, job, mods](Result<FetchStart> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         // RFC 7162 3.2.6: expunged UIDs of the set first, as EARLIER.
         if (!r->vanished.empty()) {
           for (const auto& line : VanishedResponses(true, r->vanished)) s.Untagged(line);

@@ -89,7 +89,7 @@ void ListSubscriptions(Session& s, const imap::Command& cmd) {
         return BuildLsub(pattern, subscriptions);
       },
       [&s](Result<std::vector<LsubEntry>> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         for (const auto& e : *r) {
           s.Untagged(std::string("LSUB (") + (e.noselect ? "\\Noselect" : "") + ") \"/\" " +
                      MailboxOut(e.name, s.names()));
@@ -130,7 +130,7 @@ void CmdSelect(Session& s, imap::Command& cmd) {
         return sel;
       },
       [&s, examine](Result<Selected> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         // RFC 3501 2.3.2: SELECT claims the messages no session was told of
         // yet as \Recent here; EXAMINE only counts them (RFC 3501 6.3.2).
         RecentClaim claim =
@@ -179,7 +179,7 @@ void CmdCreate(Session& s, imap::Command& cmd) {
         return st.GetMailbox(user, box);
       },
       [&s](Result<store::MailboxInfo> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         // RFC 8474: the new mailbox's id in the tagged OK.
         s.Finish("OK [MAILBOXID (" + imap::MailboxId(r->id) + ")] CREATE completed");
       });
@@ -249,7 +249,7 @@ void CmdList(Session& s, imap::Command& cmd) {
         return l;
       },
       [&s, req](Result<Listing> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         const uint64_t limit = AppendLimit(s.server_config());
         for (size_t i = 0; i < r->entries.size(); ++i) {
           s.Untagged(ListResponse(r->entries[i], s.names()));
@@ -278,7 +278,7 @@ void CmdStatus(Session& s, imap::Command& cmd) {
         return ReadStatus(st, user, std::move(info), req, *recent);
       },
       [&s, req](Result<MailboxStatus> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         s.Untagged(StatusResponse(*r, req, AppendLimit(s.server_config()), s.names()));
         s.Finish("OK STATUS completed");
       });

@@ -18,11 +18,11 @@ namespace slotmail::imapd {
 namespace {
 
 // RFC 3501 7.1: a missing target mailbox is answered with [TRYCREATE].
-std::string ResponseWithTryCreate(const Status& st) {
+void FinishWithTryCreate(Session& s, const Status& st) {
   if (st.code() == Code::kNotFound && st.message() == "no such mailbox") {
-    return "NO [TRYCREATE] No such mailbox";
+    return s.Finish("NO [TRYCREATE] No such mailbox");
   }
-  return ResponseFor(st);
+  s.FinishError(st);
 }
 
 bool ReadOnly(Session& s) { return s.selected()->read_only(); }
@@ -112,7 +112,7 @@ void CmdAppend(Session& s, imap::Command& cmd) {
         if (!r.ok()) {
           std::string quota = out.quota ? QuotaResponse(*out.quota) : "";
           if (!quota.empty()) s.Untagged(quota);
-          return s.Finish(ResponseWithTryCreate(r.status()));
+          return FinishWithTryCreate(s, r.status());
         }
         std::vector<uint32_t> uids;
         for (const auto& a : r.value()) uids.push_back(a.uid);
@@ -197,7 +197,7 @@ void CmdStore(Session& s, imap::Command& cmd) {
         return st.StoreFlags(user, box, uids, op, f, unchanged_since);
       },
       [&s, silent, uid](Result<store::StoreFlagsResult> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         MailboxView* view = s.selected();
         for (const auto& m : r->changed) {
           for (const auto& line : view->NoteFlags(m)) s.Untagged(line);
@@ -239,7 +239,7 @@ void CmdCopy(Session& s, imap::Command& cmd) {
         return r;
       },
       [&s, move](Result<store::CopyResult> r) {
-        if (!r.ok()) return s.Finish(ResponseWithTryCreate(r.status()));
+        if (!r.ok()) return FinishWithTryCreate(s, r.status());
         std::string code;
         if (!r->src_uids.empty()) {
           code = "[COPYUID " + std::to_string(r->dst_uidvalidity) + " " +

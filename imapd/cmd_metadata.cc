@@ -110,7 +110,7 @@ void CmdGetMetadata(Session& s, imap::Command& cmd) {
   auto box = MetadataMailbox(s, cmd, i);
   if (!box.ok()) {
     if (box.status().code() == Code::kProtocol) return s.FinishBad(kUsage);
-    return s.Finish(ResponseFor(box.status()));
+    return s.FinishError(box.status());
   }
   const std::string user = s.user(), mailbox = *box;
   const std::string admin = s.server_config().admin_address;
@@ -136,7 +136,7 @@ void CmdGetMetadata(Session& s, imap::Command& cmd) {
         return f;
       },
       [&s, mailbox](Result<Found> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         std::string line = "METADATA " + MailboxOut(mailbox, s.names()) + " (";
         bool first = true;
         for (const auto& [entry, value] : r->entries) {
@@ -163,7 +163,7 @@ void CmdSetMetadata(Session& s, imap::Command& cmd) {
   auto box = MetadataMailbox(s, cmd, 0);
   if (!box.ok()) {
     if (box.status().code() == Code::kProtocol) return s.FinishBad(kUsage);
-    return s.Finish(ResponseFor(box.status()));
+    return s.FinishError(box.status());
   }
   std::vector<store::MetadataChange> changes;
   const auto& list = cmd.args[1].list;

@@ -20,7 +20,7 @@ void SendQuota(Session& s, std::string ok, std::string untagged_first) {
   s.Async<Result<store::QuotaInfo>>(
       [user](store::Store& st) { return st.GetQuota(user); },
       [&s, ok, untagged_first](Result<store::QuotaInfo> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         if (!untagged_first.empty()) s.Untagged(untagged_first);
         std::string quota = QuotaResponse(*r);
         if (!quota.empty()) s.Untagged(quota);
@@ -62,7 +62,7 @@ void CmdGetQuotaRoot(Session& s, imap::Command& cmd) {
   s.Async<Result<store::MailboxInfo>>(
       [user, box](store::Store& st) { return st.GetMailbox(user, box); },
       [&s](Result<store::MailboxInfo> r) {
-        if (!r.ok()) return s.Finish(ResponseFor(r.status()));
+        if (!r.ok()) return s.FinishError(r.status());
         SendQuota(s, "OK GETQUOTAROOT completed",
                   "QUOTAROOT " + MailboxOut(r->name, s.names()) + " " + imap::Quoted(kRoot));
       });

@@ -72,7 +72,7 @@ Result<std::vector<uint32_t>> EvaluateChunk(store::Store& st, const SearchJob& j
 
 void Fail(Session& s, const SearchJob& job, const Status& st) {
   if (job.ret.save) s.selected()->SaveResult({});
-  s.Finish(ResponseFor(st));
+  s.FinishError(st);
 }
 
 // What SAVE keeps of `job.found`, as UID ranges. Messages next to each other

@@ -113,7 +113,7 @@ void Answer(Session& s, const SortJob& job, const Outcome& out) {
 
 void Fail(Session& s, const SortJob& job, const Status& st) {
   if (job.ret.save) s.selected()->SaveResult({});
-  s.Finish(ResponseFor(st));
+  s.FinishError(st);
 }
 
 void Start(Session& s, std::shared_ptr<SortJob> job, imap::SearchKey key) {

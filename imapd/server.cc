@@ -9,6 +9,7 @@
 
 #include "common/config.h"
 #include "common/limits.h"
+#include "common/server_events.h"
 #include "imapd/session.h"
 
 namespace slotmail::imapd {
@@ -133,6 +134,11 @@ void Server::Accept(int fd, const std::string& ip, bool implicit_tls) {
   };
   if (count(per_ip_) >= config_.max_connections_per_ip ||
       count(login_per_ip_) >= config_.max_login_connections_per_ip) {
+    // log + metrics: which of the two limits refused the connection.
+    events::LimitHit(count(per_ip_) >= config_.max_connections_per_ip
+                         ? "max_connections_per_ip"
+                         : "max_login_connections_per_ip",
+                     implicit_tls ? "imaps" : "imap", ip, "");
     static const char kBye[] = "* BYE Too many connections from your address\r\n";
     if (!implicit_tls) (void)!::write(fd, kBye, sizeof kBye - 1);
     ::close(fd);

@@ -14,9 +14,10 @@ Session::Session(Server* server, std::string peer_ip, bool implicit_tls)
     : server_(server),
       peer_ip_(std::move(peer_ip)),
       implicit_tls_(implicit_tls),
+      events_(implicit_tls ? "imaps" : "imap", peer_ip_),
       parser_(imap::ParserLimits::PreAuth()) {}
 
-Session::~Session() = default;
+Session::~Session() { events_.Closed(conn_.get(), user_, "shutdown"); }
 
 store::Store& Session::store() { return server_->store(); }
 
@@ -25,12 +26,15 @@ const ServerConfig& Session::server_config() const { return server_->config(); }
 void Session::Start(int fd) {
   conn_ = net::Connection::Adopt(server_->loop(), fd, peer_ip_,
                                  implicit_tls_ ? server_->tls() : nullptr, this);
+  events_.Track(conn_.get());
   // A deadline, not the read timeout: bytes trickling in do not move it.
   const std::chrono::seconds timeout = server_->config().login_timeout;
   conn_->SetReadTimeout(timeout);
   login_deadline_ = server_->loop()->After(timeout, [this] {
     login_deadline_.reset();
     if (closed_ || state_ != State::kNotAuthenticated) return;
+    events::LimitHit("login_timeout", events_.protocol(), peer_ip_, "");
+    close_reason_ = "login_timeout";
     Untagged("BYE Autologout; not logged in in time");
     conn_->CloseAfterFlush();
   });
@@ -41,6 +45,7 @@ void Session::Start(int fd) {
 void Session::Shutdown(std::string_view bye) {
   if (closed_) return;
   gone_ = true;
+  close_reason_ = "server";
   Untagged("BYE " + std::string(bye));
   conn_->CloseAfterFlush();
 }
@@ -97,6 +102,7 @@ void Session::OnDrained(net::Connection*) {
 
 void Session::OnEvent(net::Connection*, net::Connection::Event e) {
   if (e == net::Connection::Event::kTimeout) {
+    close_reason_ = "idle_timeout";
     Untagged("BYE Autologout; idle for too long");
     conn_->CloseAfterFlush();
     return;
@@ -108,6 +114,7 @@ void Session::CloseNow() {
   if (closed_) return;
   closed_ = true;
   gone_ = true;
+  events_.Closed(conn_.get(), user_, close_reason_);
   server_->Unwatch(this);
   server_->Remove(this);
 }
@@ -127,6 +134,8 @@ void Session::ProcessInput() {
       inbuf_.erase(0, inbuf_.size() - in.size());
       if (ev == imap::CommandParser::Event::kNeedMore) return;
       if (ev == imap::CommandParser::Event::kError) {
+        events::ProtocolError(events_.protocol(), peer_ip_, user_, err.message);
+        close_reason_ = "protocol_error";
         Untagged("BYE " + err.message);
         conn_->CloseAfterFlush();
         return;
@@ -154,12 +163,15 @@ void Session::ProcessInput() {
         // error: NO [TOOBIG] (RFC 7889, RFC 5530); the rest is BAD.
         std::string bad = err.too_big && !err.fatal ? "NO [TOOBIG] " + err.message
                                                     : "BAD " + err.message;
+        events::ProtocolError(events_.protocol(), peer_ip_, user_, err.message);
         if (err.tag.empty()) {
           Untagged(bad);
         } else {
           WriteRaw(err.tag + " " + bad + "\r\n");
         }
         if (err.fatal) {  // only a limit crossed is fatal: name it
+          events::CountLimit("imap_command");
+          close_reason_ = "limit";
           Untagged("BYE " + err.message + ", closing the connection");
           conn_->CloseAfterFlush();
           return;
@@ -170,6 +182,7 @@ void Session::ProcessInput() {
         continue;
       case imap::CommandParser::Event::kCommand:
         cmd_ = std::move(cmd);
+        cmd_started_ = std::chrono::steady_clock::now();
         busy_ = true;
         Dispatch();
         continue;
@@ -206,7 +219,21 @@ void Session::Dispatch() {
 
 void Session::FinishStatus(const Status& st, std::string_view ok_text) {
   if (st.ok()) return Finish("OK " + std::string(ok_text));
+  FinishError(st);
+}
+
+void Session::FinishError(const Status& st) {
+  events::StoreError(events_.protocol(), user_, CommandName(), st);
   Finish(ResponseFor(st));
+}
+
+const char* Session::CommandName() const {
+  const CommandSpec* known = spec_ ? spec_ : FindCommand(cmd_.name);
+  return known ? known->name : "other";
+}
+
+void Session::NoteLogin(std::string_view user, std::string_view result, std::string_view reason) {
+  events::Login(result, peer_ip_, cmd_.name == "LOGIN" ? "login" : "plain", user, reason);
 }
 
 void Session::Finish(std::string_view response) {
@@ -249,6 +276,11 @@ void Session::AsyncLogin(std::function<Status(store::Store&)> work,
 
 void Session::WriteTagged(std::string_view response) {
   WriteRaw(cmd_.tag + " " + std::string(response) + "\r\n");
+  events::ImapCommand(CommandName(), response,
+                      std::chrono::steady_clock::now() - cmd_started_);
+  if (response.rfind("BAD ", 0) == 0) {
+    events::ProtocolError(events_.protocol(), peer_ip_, user_, response.substr(4));
+  }
   prefetched_.reset();
   busy_ = false;
   spec_ = nullptr;
@@ -431,6 +463,7 @@ void Session::Unselect() {
 }
 
 void Session::Logout() {
+  close_reason_ = "logout";
   Unselect();
   state_ = State::kLogout;
   logout_after_ = true;

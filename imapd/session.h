@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/net.h"
+#include "common/server_events.h"
 #include "imap/parser.h"
 #include "imapd/args.h"
 #include "imapd/mailbox_view.h"
@@ -89,6 +90,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // (EXPUNGE only if the command allows them). Then the next command runs.
   void Finish(std::string_view response);
   void FinishStatus(const Status& st, std::string_view ok_text);
+  // Finish(ResponseFor(st)); a failure of the store's environment (disk,
+  // I/O) is logged first with this session's user and command.
+  // REQUIRES: !st.ok().
+  void FinishError(const Status& st);
   void FinishBad(std::string_view text) { Finish("BAD " + std::string(text)); }
   // Runs `fn` after `delay` (now if it is zero), unless the session has
   // closed by then (login throttling).
@@ -104,6 +109,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // A password check: like Async, but on the server's LoginChecks, and
   // `work` is skipped if the client has gone before a thread takes it.
   void AsyncLogin(std::function<Status(store::Store&)> work, std::function<void(Status)> done);
+
+  // Logs and counts a login attempt of the running LOGIN or AUTHENTICATE
+  // (events::Login: result ok, fail or refused; `reason` a word).
+  void NoteLogin(std::string_view user, std::string_view result, std::string_view reason);
 
   // State changes made by handlers.
   void LoggedIn(const std::string& user);
@@ -151,6 +160,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   bool ApplyPrefetched(bool allow_expunge);
   void Post(std::function<void()> fn);
   void CloseNow();
+  // The running command's name in the command table, else "other": a
+  // bounded label for metrics and logs.
+  const char* CommandName() const;
   void SubmitWork(std::function<void()> work);
   // A pool key of this session alone (its work before login).
   std::string SessionKey() const;
@@ -158,6 +170,9 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   Server* server_;
   std::string peer_ip_;
   bool implicit_tls_;
+  events::ConnectionEvents events_;
+  std::string close_reason_ = "client";  // for the connection_close line
+  std::chrono::steady_clock::time_point cmd_started_;
   std::unique_ptr<net::Connection> conn_;
   imap::CommandParser parser_;
   std::string inbuf_;

@@ -1,9 +1,9 @@
 #include "lmtpd/deliver.h"
 
-#include <cstdio>
 #include <ctime>
 
 #include "common/limits.h"
+#include "common/server_events.h"
 #include "store/names.h"
 #include "store/store.h"
 
@@ -41,8 +41,7 @@ Outcome Confirmed(NewMailBarrier* new_mail, const std::string& user) {
   if (new_mail == nullptr) return Outcome::kDelivered;
   Status st = new_mail->Confirm(user);
   if (st.ok()) return Outcome::kDelivered;
-  std::fprintf(stderr, "lmtp: delivery to %s not confirmed by the replicas: %s\n", user.c_str(),
-               st.ToString().c_str());
+  events::StoreError("lmtp", user, "replicate", st);
   return Outcome::kFailed;
 }
 
@@ -63,6 +62,17 @@ bool AlreadyDelivered(store::Store& store, const std::string& user, const std::s
 }
 
 }  // namespace
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kDelivered: return "delivered";
+    case Outcome::kUnknownUser: return "unknown_user";
+    case Outcome::kOverQuota: return "over_quota";
+    case Outcome::kTooBig: return "too_big";
+    case Outcome::kFailed: return "failed";
+  }
+  return "failed";
+}
 
 bool RecipientExists(store::Store& store, const std::string& user) {
   return store::ValidateUserName(user).ok() && store.UserExists(user);
@@ -85,8 +95,7 @@ Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view byt
     case Code::kOverQuota: return Outcome::kOverQuota;
     case Code::kTooBig: return Outcome::kTooBig;
     default:
-      std::fprintf(stderr, "lmtp: delivery to %s/%s failed: %s\n", rcpt.user.c_str(),
-                   mailbox.c_str(), r.status().ToString().c_str());
+      events::StoreError("lmtp", rcpt.user, "deliver", r.status());
       return Outcome::kFailed;
   }
 }

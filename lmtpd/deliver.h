@@ -38,6 +38,10 @@ std::string TraceHeaders(std::string_view sender, std::string_view helo,
 Outcome Deliver(store::Store& store, const Recipient& rcpt, std::string_view bytes,
                 const DedupKey& key, int64_t now, NewMailBarrier* new_mail = nullptr);
 
+// The outcome as the log and metrics name it: delivered, unknown_user,
+// over_quota, too_big, failed.
+const char* OutcomeName(Outcome outcome);
+
 // True if `user` is a valid user name and exists.
 bool RecipientExists(store::Store& store, const std::string& user);
 

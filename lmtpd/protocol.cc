@@ -200,7 +200,13 @@ Protocol::Event Protocol::DataLine(std::string_view line, bool crlf) {
   return Event::kNeedMore;
 }
 
+void Protocol::TakeErrors(std::vector<std::string>* out) {
+  out->insert(out->end(), error_replies_.begin(), error_replies_.end());
+  error_replies_.clear();
+}
+
 Protocol::Event Protocol::Error(std::string_view reply) {
+  error_replies_.emplace_back(reply);
   if (++errors_ > limits::kMaxLmtpErrors) {
     Reply("421 4.7.0 Too many errors, closing connection");
     return Event::kClose;

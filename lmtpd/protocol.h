@@ -66,6 +66,11 @@ class Protocol {
   // Moves the replies produced so far to *out.
   void TakeOutput(std::string* out);
   bool HasOutput() const { return !out_.empty(); }
+  // Moves the error replies given since the last call (the client broke
+  // the protocol: 5xx to a command) to *out, for the log.
+  void TakeErrors(std::vector<std::string>* out);
+  // The client made more errors than limits::kMaxLmtpErrors (kClose follows).
+  bool too_many_errors() const { return errors_ > limits::kMaxLmtpErrors; }
   size_t BufferedInput() const { return in_.size() - in_pos_; }
   // Bytes of complete lines consumed so far: rises only when the client
   // finishes a line, so it measures progress that trickled bytes do not.
@@ -117,6 +122,7 @@ class Protocol {
   std::string out_;
   bool discarding_line_ = false;  // skipping the rest of an over-long line
   int errors_ = 0;
+  std::vector<std::string> error_replies_;  // not yet taken by TakeErrors
   std::string helo_;
   bool have_mail_ = false;
   std::string sender_;

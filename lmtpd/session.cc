@@ -33,12 +33,14 @@ Session::Session(Server* server, std::string peer)
       new_mail_(server->options().new_mail),
       hostname_(server->options().hostname),
       peer_(std::move(peer)),
+      events_("lmtp", peer_),
       protocol_(OptionsFor(server->options())) {}
 
-Session::~Session() = default;
+Session::~Session() { events_.Closed(conn_.get(), "", "shutdown"); }
 
 void Session::Start(int fd) {
   conn_ = net::Connection::Adopt(loop_, fd, peer_, nullptr, this);
+  events_.Track(conn_.get());
   ArmDeadline();
   protocol_.Greet();
   Flush();
@@ -59,6 +61,7 @@ void Session::NoteProgress() {
 void Session::TimedOut() {
   if (closed_ || !conn_) return;
   closed_ = true;  // no further input is read; OnEvent(kClosed) follows
+  close_reason_ = "idle_timeout";
   conn_->Write("421 4.4.2 Idle for too long, closing connection\r\n");
   conn_->CloseAfterFlush();
 }
@@ -68,10 +71,14 @@ void Session::Shutdown() {
   // The loop no longer runs, so nothing more would be sent: drop the
   // connection. The MTA sees no final reply and retries (RFC 5321 4.5.4.1).
   closed_ = true;
+  events_.Closed(conn_.get(), "", "shutdown");
   conn_.reset();
 }
 
 void Session::Flush() {
+  std::vector<std::string> errors;
+  protocol_.TakeErrors(&errors);
+  for (const std::string& e : errors) events::ProtocolError("lmtp", peer_, "", e);
   std::string out;
   protocol_.TakeOutput(&out);
   if (!out.empty() && conn_ && !closed_) conn_->Write(out);
@@ -92,6 +99,7 @@ void Session::OnEvent(net::Connection*, net::Connection::Event e) {
   if (e == net::Connection::Event::kTimeout) return TimedOut();  // no read timeout is set
   if (closed_ && !conn_) return;
   closed_ = true;
+  events_.Closed(conn_.get(), "", close_reason_);
   server_->Remove(this);
 }
 
@@ -109,6 +117,12 @@ void Session::Process() {
         DeliverMessage();
         break;
       case Protocol::Event::kClose:
+        if (protocol_.too_many_errors()) {
+          events::LimitHit("lmtp_errors", "lmtp", peer_, "");
+          close_reason_ = "limit";
+        } else {
+          close_reason_ = "quit";
+        }
         closed_ = true;  // no further input is read; OnEvent(kClosed) follows
         conn_->CloseAfterFlush();
         return;
@@ -156,6 +170,7 @@ void Session::CheckRecipient() {
 
 void Session::DeliverMessage() {
   if (std::string refusal = NotServing(); !refusal.empty()) {
+    LogDeliveries(nullptr, protocol_.message().size(), "");
     protocol_.DeliveryRefused(refusal);  // answered at once: Process goes on
     return;
   }
@@ -185,12 +200,26 @@ void Session::DeliverMessage() {
     pool_->Submit(rcpts[i].user, [self, pending, bytes, key, rcpt = rcpts[i], i, now] {
       pending->outcomes[i] = Deliver(*self->store_, rcpt, *bytes, *key, now, self->new_mail_);
       if (pending->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-      self->loop_->Post([self, pending] {
+      self->loop_->Post([self, pending, size = bytes->size(), id = key->delivery_id] {
         if (self->closed_) return;
+        self->LogDeliveries(&pending->outcomes, size, id);
         self->protocol_.Delivered(pending->outcomes);
         self->RequestDone();
       });
     });
+  }
+}
+
+void Session::LogDeliveries(const std::vector<Outcome>* outcomes, uint64_t size,
+                            const std::string& delivery_id) {
+  const std::vector<Recipient>& rcpts = protocol_.recipients();
+  for (size_t i = 0; i < rcpts.size(); ++i) {
+    events::Delivered({.delivery_id = delivery_id,
+                       .peer = peer_,
+                       .from = protocol_.sender(),
+                       .rcpt = rcpts[i].address,
+                       .size = size,
+                       .outcome = outcomes ? OutcomeName((*outcomes)[i]) : "refused"});
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "common/net.h"
 #include "common/new_mail_barrier.h"
+#include "common/server_events.h"
 #include "common/worker_pool.h"
 #include "lmtpd/protocol.h"
 
@@ -44,6 +45,10 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   // Re-arms the deadline if the client completed a line since it was armed.
   void NoteProgress();
   void TimedOut();
+  // Logs each recipient's outcome (`outcomes` in recipients() order; null:
+  // every one refused with the gate closed).
+  void LogDeliveries(const std::vector<Outcome>* outcomes, uint64_t size,
+                     const std::string& delivery_id);
 
   Server* server_;  // only on the loop thread: worker tasks may outlive it
   // What worker tasks use; these outlive every task (see slotd.cc).
@@ -53,6 +58,8 @@ class Session : public net::Connection::Handler, public std::enable_shared_from_
   NewMailBarrier* new_mail_;  // sync replication; may be null
   std::string hostname_;
   std::string peer_;
+  events::ConnectionEvents events_;
+  std::string close_reason_ = "client";  // for the connection_close line
   Protocol protocol_;
   std::unique_ptr<net::Connection> conn_;
   // 421 and close when no line completes for ServerOptions::timeout; a

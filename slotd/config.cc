@@ -48,6 +48,12 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
   c.replication_listen = take("replication_listen");
   ASSIGN_OR_RETURN(c.replication_compress, file.GetBool("replication_compress", false));
   rest.Erase("replication_compress");
+  c.metrics_listen = take("metrics_listen");
+  const std::string log_target = take("log_target");
+  if (!log_target.empty() && log_target != "stderr" && log_target != "syslog") {
+    return Status::InvalidArgument("log_target must be stderr or syslog");
+  }
+  c.log_to_syslog = log_target == "syslog";
   const std::string peers = take("store_slots");
   for (size_t pos = 0; pos < peers.size();) {
     size_t comma = peers.find(',', pos);

@@ -41,6 +41,8 @@ struct SlotdConfig {
   std::string cluster_ca;      // the CA control and replication peers must chain to
   std::string replication_listen;  // TCP with mutual TLS; empty: none
   bool replication_compress = false;  // a master asks its replicas for zlib
+  std::string metrics_listen;  // GET /metrics over HTTP (doc/metrics.md); empty: none
+  bool log_to_syslog = false;  // log_target = syslog (doc/logging.md); else stderr
 };
 
 // The keys this module reads on top of imapd's (doc/production-dat.md

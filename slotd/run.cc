@@ -8,12 +8,14 @@
 
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/metrics_endpoint.h"
 #include "imapd/server.h"
 #include "lmtpd/server.h"
 #include "replication/tcp_channel.h"
 #include "slotd/config.h"
 #include "slotd/replication_service.h"
 #include "slotd/service.h"
+#include "slotd/slot_metrics.h"
 #include "common/limits.h"
 #include "slots/control_server.h"
 #include "store/paths.h"
@@ -53,6 +55,7 @@ std::string HostOf(const std::string& hostport) { return hostport.substr(0, host
 
 Status RunSlot(const ConfigFile& file) {
   ASSIGN_OR_RETURN(SlotdConfig config, SlotdConfigFrom(file));
+  if (config.log_to_syslog) log::SetTarget(log::Target::kSyslog);
   std::signal(SIGPIPE, SIG_IGN);
   RaiseFileLimit();
   RETURN_IF_ERROR(fs::MakeDirs(config.server.slot_dir));
@@ -121,6 +124,18 @@ Status RunSlot(const ConfigFile& file) {
     RETURN_IF_ERROR(replication->Listen());
   }
 
+  std::unique_ptr<net::MetricsEndpoint> metrics;
+  if (!config.metrics_listen.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    RETURN_IF_ERROR(SplitHostPort(config.metrics_listen, &host, &port));
+    imapd::Server* imap = server.get();
+    const SlotService* svc = service.get();
+    ASSIGN_OR_RETURN(metrics, net::MetricsEndpoint::Listen(server->loop(), host, port, [imap, svc] {
+                       return RenderSlotMetrics(imap, svc);
+                     }));
+  }
+
   if (!config.identity.slot.empty()) {
     std::printf("slot %s\n", config.identity.slot.c_str());
     std::printf("role %s store %s epoch %llu\n", slots::RoleName(role.role),
@@ -143,6 +158,9 @@ Status RunSlot(const ConfigFile& file) {
     std::printf("replication %s:%u\n", HostOf(config.replication_listen).c_str(),
                 replication->tcp_port());
   }
+  if (metrics) {
+    std::printf("metrics %s:%u\n", HostOf(config.metrics_listen).c_str(), metrics->port());
+  }
   std::printf("ready\n");
   std::fflush(stdout);
   imapd::Server* raw = server.get();
@@ -153,6 +171,7 @@ Status RunSlot(const ConfigFile& file) {
   std::signal(SIGTERM, SIG_IGN);
   std::signal(SIGINT, SIG_IGN);
   service->Shutdown();  // the replicator thread, before the store goes
+  metrics.reset();
   replication.reset();
   control.reset();
   lmtp.reset();

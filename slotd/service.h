@@ -71,6 +71,8 @@ class SlotService : public slots::ControlService {
   void NoteReplication() { last_replication_ = std::chrono::steady_clock::now(); }
   const slots::RoleRecord& role() const { return role_; }
   const std::string& slot_name() const { return config_.identity.slot; }
+  // The replicator while this slot is master, else null (metrics).
+  std::shared_ptr<const replication::Replicator> replicator() const { return replicator_; }
 
  private:
   void StatusOp(Reply reply);

@@ -12,7 +12,8 @@ const std::set<std::string> kPassthroughKeys = {
     "default_quota_messages", "lmtp_over_quota", "admin_address",
     "max_sessions_per_user", "max_connections_per_ip", "max_login_connections_per_ip",
     "login_workers",
-    "login_timeout", "lmtp_timeout", "replication_compress"};
+    "login_timeout", "lmtp_timeout", "replication_compress",
+    "log_target", "metrics_listen"};
 
 // Keys DeriveSlotConfig writes from production.dat; refused in the local file.
 const std::set<std::string> kDerivedKeys = {

@@ -6,8 +6,20 @@
 #include <cerrno>
 
 #include "common/fs.h"
+#include "common/metrics.h"
 
 namespace slotmail::store {
+
+metrics::Counter& SyncCounter(std::string_view kind, bool failed) {
+  if (failed) {
+    return metrics::Global().GetCounter("slotmail_store_sync_errors_total",
+                                        "Store sync rounds that failed, by kind",
+                                        {{"kind", std::string(kind)}});
+  }
+  return metrics::Global().GetCounter("slotmail_store_syncs_total",
+                                      "Store sync rounds (one fsync batch each), by kind",
+                                      {{"kind", std::string(kind)}});
+}
 
 Result<std::unique_ptr<Durability>> Durability::Open(const std::string& root) {
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -40,6 +52,10 @@ Status Durability::Sync() {
     const uint64_t round = ++started_;
     lock.unlock();
     Status st = sync_();
+    static metrics::Counter& rounds = SyncCounter("group", false);
+    static metrics::Counter& failures = SyncCounter("group", true);
+    rounds.Inc();
+    if (!st.ok()) failures.Inc();
     lock.lock();
     running_ = false;
     completed_ = round;

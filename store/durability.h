@@ -15,10 +15,19 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
+namespace slotmail::metrics {
+class Counter;
+}
+
 namespace slotmail::store {
+
+// The metrics counter of sync rounds of `kind` ("group": Durability;
+// "lazy": LazySync), or with `failed` of those that failed (doc/metrics.md).
+metrics::Counter& SyncCounter(std::string_view kind, bool failed);
 
 class Durability {
  public:

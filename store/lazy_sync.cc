@@ -1,5 +1,8 @@
 #include "store/lazy_sync.h"
 
+#include "common/metrics.h"
+#include "store/durability.h"
+
 namespace slotmail::store {
 
 LazySync::LazySync(std::chrono::milliseconds delay, SyncFileFn sync, CollectFn collect)
@@ -78,7 +81,12 @@ Status LazySync::Flush() {
     if (!batch.empty()) ++stats_.flushes;
   }
   if (batch.empty() && shared.empty()) return Status::Ok();
-  return SyncAll(std::move(batch), shared);
+  Status st = SyncAll(std::move(batch), shared);
+  static metrics::Counter& rounds = SyncCounter("lazy", false);
+  static metrics::Counter& failures = SyncCounter("lazy", true);
+  rounds.Inc();
+  if (!st.ok()) failures.Inc();
+  return st;
 }
 
 void LazySync::Run() {

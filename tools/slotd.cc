@@ -1,12 +1,14 @@
 // slotd: serves one slot: IMAP, LMTP delivery and the control channel.
 //   slotd --cluster FILE --slot MACHINE:N [--local FILE]   (a cluster slot)
 //   slotd --config FILE [--set key=value ...]              (one slot, by hand)
+//   slotd --version
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "imapd/server_config.h"
 #include "slotd/run.h"
 #include "slots/production.h"
@@ -20,6 +22,7 @@ void Usage(FILE* out) {
   std::fprintf(out,
                "usage: slotd --cluster FILE --slot MACHINE:N [--local FILE] [--set KEY=VALUE]...\n"
                "       slotd --config FILE [--set KEY=VALUE]...\n"
+               "       slotd --version\n"
                "Serves one slot: IMAP (plain with STARTTLS, and implicit TLS), LMTP\n"
                "delivery and the control channel (doc/control.md).\n"
                "With --cluster, everything comes from production.dat plus the\n"
@@ -30,7 +33,10 @@ void Usage(FILE* out) {
                "Keys of a --config file:\n%s"
                "  control_socket = PATH     the control channel's Unix socket     []\n"
                "  control_listen = HOST:PORT  control over TCP with mutual TLS     []\n"
-               "  cluster_ca = PATH         CA that control peers' certificates chain to []\n",
+               "  cluster_ca = PATH         CA that control peers' certificates chain to []\n"
+               "  metrics_listen = HOST:PORT  Prometheus GET /metrics (doc/metrics.md) []\n"
+               "  log_target = stderr       where log lines go: stderr or syslog (LOG_MAIL;\n"
+               "                            doc/logging.md)\n",
                imapd::ConfigHelp());
 }
 
@@ -49,6 +55,10 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
       Usage(stdout);
+      return 0;
+    }
+    if (a == "--version") {
+      std::printf("%s\n", VersionLine("slotd").c_str());
       return 0;
     }
     if (i + 1 >= argc) {

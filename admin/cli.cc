@@ -84,7 +84,9 @@ const std::vector<OptionSpec>& Options() {
        "send the command to this store's master (user add: place the user there)"},
       {"json", OptionKind::kFlag, "", false, 0, 0, "machine-readable output"},
       {"epoch", OptionKind::kNumber, "N", false, 0, UINT64_MAX, "the epoch of the new role"},
-      {"to", OptionKind::kText, "SLOT", false, 0, 0, "the replica slot that becomes master"},
+      {"to", OptionKind::kText, "SLOT", false, 0, 0,
+       "failover: the replica that becomes master; move: the spare that joins"},
+      {"retire", OptionKind::kText, "SLOT", false, 0, 0, "move: the slot that leaves the store"},
       {"force", OptionKind::kFlag, "", false, 0, 0, "fail over without the old master"},
       {"parallel", OptionKind::kNumber, "N", false, 1, 64, "failovers at once [4]"},
   };

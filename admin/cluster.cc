@@ -1,5 +1,7 @@
 #include "admin/cluster.h"
 
+#include <mutex>
+
 #include "common/fs.h"
 
 namespace slotmail::admin {
@@ -26,5 +28,17 @@ Result<Cluster> LoadCluster(const Invocation& inv) {
 }
 
 bool ClusterMode(const Invocation& inv) { return !inv.Has("slot-dir") && !inv.Has("config"); }
+
+Status RewriteProduction(const std::string& path,
+                         const std::function<Result<std::string>(const std::string&)>& edit,
+                         uint64_t* serial) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path));
+  ASSIGN_OR_RETURN(std::string edited, edit(text));
+  std::vector<slots::Problem> ignored;
+  *serial = slots::ParseProduction(edited, path, &ignored).serial;
+  return fs::WriteFileAtomic(path, edited);
+}
 
 }  // namespace slotmail::admin

@@ -7,6 +7,8 @@
 // /etc/slotmail/local.conf.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "admin/cli.h"
@@ -30,5 +32,13 @@ Result<Cluster> LoadCluster(const Invocation& inv);
 // True when the command names no single slot (--slot-dir/--config) and so
 // works on the cluster.
 bool ClusterMode(const Invocation& inv);
+
+// Rewrites production.dat at `path` with `edit` applied to the text it
+// holds now (re-read under a lock, so concurrent role changes of one
+// mailctl, as in drain, do not undo each other); atomically. *serial: the
+// file's new serial.
+Status RewriteProduction(const std::string& path,
+                         const std::function<Result<std::string>(const std::string&)>& edit,
+                         uint64_t* serial);
 
 }  // namespace slotmail::admin

@@ -12,5 +12,6 @@ int SlotRole(const Invocation& inv, Io io);
 int ClusterFailover(const Invocation& inv, Io io);
 int ClusterDrain(const Invocation& inv, Io io);
 int ClusterRejoin(const Invocation& inv, Io io);
+int ClusterMove(const Invocation& inv, Io io);
 
 }  // namespace slotmail::admin

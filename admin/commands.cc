@@ -129,6 +129,21 @@ const std::vector<CommandSpec>& Commands() {
        "guid,why}], copied_total, users_created, mailboxes_created,\n"
        "flags_restored, expunges_applied, notes, equal, seconds.\n",
        1, 1, {"json"}, {}, nullptr, ClusterRejoin},
+      {"move", "", "STORE --to SLOT [--retire SLOT] [--json]",
+       "add a replica on a spare slot, fill and verify it, retire an old slot",
+       "Adds the spare SLOT (running, in no store) to STORE's replicas: production.dat\n"
+       "is rewritten (serial +1, it must pass 'mailctl check'), SLOT joins the\n"
+       "store, its other slots learn of it, and the master fills it with a full\n"
+       "pass (progress on a terminal: users and bytes, ETA). Then every user is\n"
+       "compared on the master and SLOT until each has been equal (differences\n"
+       "from replication lag are retried, at most 120 s). With --retire, that slot\n"
+       "then leaves the store (a master is first moved to SLOT by a planned\n"
+       "failover) and becomes a spare; its files stay for you to remove. Without,\n"
+       "the store keeps one more copy. Refused (exit 8) when a slot is down or\n"
+       "not in its role, exit 5 when SLOT is not a spare or the result fails a\n"
+       "check. --json prints {store, added, retired, master, users_verified,\n"
+       "filled_seconds, seconds}.\n",
+       1, 1, {"to", "retire", "json"}, {{{"to"}, 1, 1}}, nullptr, ClusterMove},
       {"slot", "role", "SLOT master|replica --epoch N", "hand a running slot a role",
        "Tells the running slot SLOT over its control channel to become master or\n"
        "replica at epoch N. The slot refuses an epoch older than one it has seen,\n"

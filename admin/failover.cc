@@ -29,18 +29,15 @@ constexpr std::chrono::seconds kFailoverFollowTimeout{20};
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Writes `store`'s new master into production.dat. One failover at a time
-// (drain runs several at once): each re-reads the file and applies its own
-// change to what it finds there. *serial: the file's new serial.
+// Writes `store`'s new master into production.dat.
 Status RecordNewMaster(const std::string& path, const std::string& store,
                        const std::string& new_master, uint64_t epoch, uint64_t* serial) {
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
-  ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path));
-  ASSIGN_OR_RETURN(std::string edited, slots::WithNewMaster(text, path, store, new_master, epoch));
-  std::vector<slots::Problem> ignored;
-  *serial = slots::ParseProduction(edited, path, &ignored).serial;
-  return fs::WriteFileAtomic(path, edited);
+  return RewriteProduction(
+      path,
+      [&](const std::string& text) {
+        return slots::WithNewMaster(text, path, store, new_master, epoch);
+      },
+      serial);
 }
 
 class Failover {

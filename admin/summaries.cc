@@ -1,20 +1,29 @@
 #include "admin/summaries.h"
 
+#include <algorithm>
+
 #include "common/limits.h"
 #include "replication/image_codec.h"
 
 namespace slotmail::admin {
 
 Result<Summaries> SlotSummaries(ControlClient* c) {
-  ASSIGN_OR_RETURN(json::Value answer, c->Call(json::Value::Object().Set("op", "summaries"),
-                                               limits::kControlCommandTimeout));
-  const json::Value* users = answer.Find("users");
-  if (users == nullptr || !users->is_object()) return Status::Protocol("summaries: no users");
   Summaries out;
-  for (const auto& [name, image] : users->Members()) {
-    ASSIGN_OR_RETURN(out[name], replication::DecodeImage(image));
+  std::string after;
+  for (;;) {
+    json::Value req = json::Value::Object().Set("op", "summaries");
+    if (!after.empty()) req.Set("after", after);
+    ASSIGN_OR_RETURN(json::Value answer, c->Call(req, limits::kControlCommandTimeout));
+    const json::Value* users = answer.Find("users");
+    if (users == nullptr || !users->is_object()) return Status::Protocol("summaries: no users");
+    for (const auto& [name, image] : users->Members()) {
+      ASSIGN_OR_RETURN(out[name], replication::DecodeImage(image));
+      after = std::max(after, name);
+    }
+    auto more = answer.GetBool("more");
+    if (!more.ok() || !*more) return out;
+    if (users->Members().empty()) return Status::Protocol("summaries: more, but no users");
   }
-  return out;
 }
 
 std::vector<std::string> DifferingUsers(const Summaries& a, const Summaries& b) {

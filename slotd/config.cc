@@ -4,6 +4,23 @@
 
 namespace slotmail::slotd {
 
+Result<std::vector<StorePeer>> ParseStoreSlots(const std::string& peers) {
+  std::vector<StorePeer> out;
+  for (size_t pos = 0; pos < peers.size();) {
+    size_t comma = peers.find(',', pos);
+    if (comma == std::string::npos) comma = peers.size();
+    const std::string item = peers.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return Status::InvalidArgument("store_slots: expected SLOT=HOST:PORT");
+    StorePeer peer;
+    peer.slot = item.substr(0, eq);
+    RETURN_IF_ERROR(SplitHostPort(item.substr(eq + 1), &peer.address, &peer.port));
+    out.push_back(peer);
+  }
+  return out;
+}
+
 Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
   SlotdConfig c;
   ConfigFile rest = file;
@@ -54,19 +71,7 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
     return Status::InvalidArgument("log_target must be stderr or syslog");
   }
   c.log_to_syslog = log_target == "syslog";
-  const std::string peers = take("store_slots");
-  for (size_t pos = 0; pos < peers.size();) {
-    size_t comma = peers.find(',', pos);
-    if (comma == std::string::npos) comma = peers.size();
-    const std::string item = peers.substr(pos, comma - pos);
-    pos = comma + 1;
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos) return Status::InvalidArgument("store_slots: expected SLOT=HOST:PORT");
-    StorePeer peer;
-    peer.slot = item.substr(0, eq);
-    RETURN_IF_ERROR(SplitHostPort(item.substr(eq + 1), &peer.address, &peer.port));
-    id.store_slots.push_back(peer);
-  }
+  ASSIGN_OR_RETURN(id.store_slots, ParseStoreSlots(take("store_slots")));
   if (!c.replication_listen.empty() && c.cluster_ca.empty()) {
     return Status::InvalidArgument("replication_listen needs cluster_ca (mutual TLS)");
   }

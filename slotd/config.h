@@ -49,5 +49,7 @@ struct SlotdConfig {
 // "What a slot derives"); all optional in single-slot mode, where the slot
 // is its own master at epoch 0.
 Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file);
+// "m1:1=127.0.0.11:20101,m2:1=..." (the derived key store_slots).
+Result<std::vector<StorePeer>> ParseStoreSlots(const std::string& text);
 
 }  // namespace slotmail::slotd

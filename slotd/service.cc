@@ -22,6 +22,10 @@ const char kStatusKey[] = "\x01status";
 // delivery to many recipients), and how often it looks.
 constexpr std::chrono::seconds kFreezeWorkTimeout{30};
 constexpr std::chrono::milliseconds kFreezePollInterval{2};
+// One answer of `summaries` stops after this many bytes of summaries (the
+// control line is at most limits::kMaxControlLineBytes): the caller asks
+// again with "after" set to the last user it got.
+constexpr size_t kSummariesPageBytes = 256 << 10;
 // How stale status totals may be before a status request starts a new pass.
 constexpr std::chrono::seconds kTotalsMaxAge{5};
 // How long a status request waits for a new pass before it answers with the
@@ -187,8 +191,9 @@ void SlotService::Handle(const json::Value& req, std::string /*attachment: none 
   if (op == "role") return SetRole(req, std::move(reply));
   if (op == "users") return Users(std::move(reply));
   if (op == "freeze") return Freeze(req, std::move(reply));
-  if (op == "summaries") return Summaries(std::move(reply));
+  if (op == "summaries") return Summaries(req, std::move(reply));
   if (op == "rejoin") return RejoinOp(req, std::move(reply));
+  if (op == "store_slots") return StoreSlotsOp(req, std::move(reply));
   reply(slots::ErrorReply(Status::InvalidArgument("unknown op '" + op.substr(0, 64) + "'")));
 }
 
@@ -499,20 +504,32 @@ void SlotService::WhenAdmittedWorkDone(std::chrono::steady_clock::time_point dea
   });
 }
 
-void SlotService::Summaries(Reply reply) {
+void SlotService::Summaries(const json::Value& req, Reply reply) {
+  std::string after;
+  if (const json::Value* a = req.Find("after")) {
+    if (!a->is_string()) return reply(slots::ErrorReply(Status::InvalidArgument("after: not a string")));
+    after = a->AsString();
+  }
   store::Store* st = &imap_->store();
   net::EventLoop* loop = imap_->loop();
-  imap_->pool().Submit(kStatusKey, [st, loop, reply] {
+  imap_->pool().Submit(kStatusKey, [st, loop, reply, after] {
     Result<json::Value> out = [&]() -> Result<json::Value> {
-      ASSIGN_OR_RETURN(auto names, st->ListUsers());
+      ASSIGN_OR_RETURN(auto names, st->ListUsers());  // sorted
       json::Value users = json::Value::Object();
+      size_t bytes = 0;
       for (const auto& n : names) {
+        if (n <= after) continue;
+        if (bytes >= kSummariesPageBytes) {
+          return json::Value::Object().Set("users", users).Set("more", true);
+        }
         auto image = st->SummarizeUser(n);
         if (!image.ok() && image.status().code() == Code::kNotFound) continue;  // deleted meanwhile
         if (!image.ok()) return image.status();
-        users.Set(n, replication::EncodeImage(*image));
+        json::Value encoded = replication::EncodeImage(*image);
+        bytes += json::Serialize(encoded).size() + n.size();
+        users.Set(n, std::move(encoded));
       }
-      return json::Value::Object().Set("users", users);
+      return json::Value::Object().Set("users", users).Set("more", false);
     }();
     loop->Post([reply, out] { reply(out.ok() ? *out : slots::ErrorReply(out.status())); });
   });

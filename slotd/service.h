@@ -98,11 +98,17 @@ class SlotService : public slots::ControlService {
   void FenceSuperseded(const std::string& peer, const std::string& why);
   // Every user's summary (checksums and counts, doc/replication.md
   // "Images"), for comparing two slots of a store.
-  void Summaries(Reply reply);
+  // {"after": USER} optional: the next page, users sorted by name; the
+  // answer says "more": true when there are users after it.
+  void Summaries(const json::Value& req, Reply reply);
   // {"master": SLOT, "epoch": N}: a fenced slot copies what only it holds
   // into the master SLOT (replication/rejoin.h), then becomes its replica
   // at epoch N, and answers with what was copied (slotd/rejoin_op.cc).
   void RejoinOp(const json::Value& req, Reply reply);
+  // {"store","role","epoch","master","master_imap","master_lmtp",
+  // "store_slots"} as the slot derives them from a production.dat where
+  // the store's slots changed (slotd/store_slots_op.cc).
+  void StoreSlotsOp(const json::Value& req, Reply reply);
   std::string Refusal() const;
 
   SlotdConfig config_;

@@ -19,4 +19,13 @@ Result<std::string> WithNewMaster(const std::string& text, const std::string& or
                                   const std::string& store, const std::string& new_master,
                                   uint64_t epoch);
 
+// `text` with `add` appended to store `store`'s replicas and/or `remove`
+// taken out of them (either may be ""), the serial + 1, the epoch as it
+// is. InvalidArgument when the file has problems, `add` is a slot of the
+// store already or the result fails a check (a slot in two stores, a
+// store left without a replica, ...), or `remove` is not a replica.
+Result<std::string> WithReplicaChange(const std::string& text, const std::string& origin,
+                                      const std::string& store, const std::string& add,
+                                      const std::string& remove);
+
 }  // namespace slotmail::slots

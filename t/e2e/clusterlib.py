@@ -167,14 +167,22 @@ class Cluster:
         """Every user's summary on slot `name` (control op `summaries`,
         what a failover compares): {user: summary}."""
         c = ControlConn.unix(self.socket_path(name))
+        users, after = {}, None
         try:
             c.hello()
-            r = c.call({"id": 1, "op": "summaries"})
+            while True:  # in pages (doc/control.md "summaries")
+                req = {"id": 1, "op": "summaries"}
+                if after is not None:
+                    req["after"] = after
+                r = c.call(req)
+                if not r.get("ok"):
+                    raise AssertionError("summaries of %s: %r" % (name, r))
+                users.update(r["users"])
+                if not r.get("more"):
+                    return users
+                after = max(r["users"])
         finally:
             c.close()
-        if not r.get("ok"):
-            raise AssertionError("summaries of %s: %r" % (name, r))
-        return r["users"]
 
     def slot_dir(self, name):
         return os.path.join(self.data_dir, name.replace(":", "-"))
@@ -389,7 +397,9 @@ def fetch_all(host_port, user, password):
                 text = item[0].decode() + " " + tail.decode()
                 uid = int(re.search(r"UID (\d+)", text).group(1))
                 flags = re.search(r"FLAGS \(([^)]*)\)", text).group(1)
-                out[(name, uid)] = (" ".join(sorted(flags.split())), item[1])
+                # \Recent is this session's, not the message's (RFC 3501 2.3.2).
+                stored = [f for f in flags.split() if f != "\\Recent"]
+                out[(name, uid)] = (" ".join(sorted(stored)), item[1])
         m.logout()
         return out
     finally:

@@ -83,8 +83,11 @@ class ThrottleTest(unittest.TestCase):
         self.assertEqual(waits["alice"], waits["carol"])
         # The failures are logged (without the password).
         log = self.slot.stderr()
-        self.assertIn('IMAP login failed: "nobody0" from 127.0.0.2: no such user', log)
-        self.assertIn('IMAP login failed: "carol" from 127.0.0.2: wrong password', log)
+        # (doc/logging.md: one event=login line per attempt)
+        self.assertIn("event=login result=fail peer=127.0.0.2 mech=login reason=bad_credentials "
+                      "user=nobody0", log)
+        self.assertIn("event=login result=fail peer=127.0.0.2 mech=login reason=bad_credentials "
+                      "user=carol", log)
         self.assertNotIn("Pw-4711", log)
 
     def test_a_name_guessed_from_many_addresses_waits_from_a_fresh_one(self):

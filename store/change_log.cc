@@ -61,6 +61,15 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Open(const SlotPaths& paths) {
     RETURN_IF_ERROR(TruncateTornTail(paths.ChangeSegmentPath(segments.back())));
   }
   RETURN_IF_ERROR(log->OpenSegment(current));
+  // A consumer may have acknowledged records that were not yet synced (they
+  // were appended after ReadChanges synced the log); a power loss then
+  // keeps the acknowledgement but not them, and the log ends before the
+  // acknowledged position. Records appended there would be skipped by Read
+  // (among them the unclean open's re-logging of every user): they go to
+  // the next segment, which starts after it.
+  if (current == log->acked_.segment && log->size_ < log->acked_.offset) {
+    RETURN_IF_ERROR(log->OpenSegment(current + 1));
+  }
   return log;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -30,7 +31,59 @@ std::string DirName(const std::string& path) {
   return path.substr(0, slash);
 }
 
+std::atomic<FileOpHook*> g_hook{nullptr};
+
+// Runs the mutating call `real` on `path` through the installed hook, if any.
+template <typename Fn>
+Status Hooked(FileOp op, std::string_view path, Fn&& real, std::string_view to = {}) {
+  FileOpHook* hook = g_hook.load(std::memory_order_acquire);
+  if (hook == nullptr) return real();
+  return hook->Run(op, std::string(path), std::string(to), std::function<Status()>(std::ref(real)));
+}
+
+// Opens `path` with `flags` | O_CREAT (mode 0600), creating it if missing
+// (with O_EXCL in `flags`: only if missing).
+Result<int> OpenCreating(const std::string& path, int flags, std::string_view what) {
+  int fd = -1;
+  Status st = Hooked(FileOp::kCreate, path, [&]() -> Status {
+    fd = ::open(path.c_str(), flags | O_CREAT | O_CLOEXEC, 0600);
+    return fd < 0 ? ErrnoStatus(what, path, errno) : Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return fd;
+}
+
+// A new file holding `data`, fdatasynced if `sync`; removed again on failure.
+Status WriteNew(const std::string& path, std::string_view data, bool sync) {
+  ASSIGN_OR_RETURN(int fd, OpenCreating(path, O_WRONLY | O_EXCL, "create"));
+  Status st = WriteAll(fd, data, path);
+  if (st.ok() && sync) st = DataSync(fd, path);
+  ::close(fd);
+  if (!st.ok()) (void)Remove(path);
+  return st;
+}
+
+// fdatasync (`data_only`) or fsync of the file or directory at `path`.
+Status SyncByPath(const std::string& path, bool data_only) {
+  return Hooked(FileOp::kSync, path, [&]() -> Status {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    FdCloser closer{fd};
+    if ((data_only ? ::fdatasync(fd) : ::fsync(fd)) != 0) {
+      return ErrnoStatus(data_only ? "fdatasync" : "fsync", path, errno);
+    }
+    return Status::Ok();
+  });
+}
+
 }  // namespace
+
+void SetFileOpHook(FileOpHook* hook) { g_hook.store(hook, std::memory_order_release); }
+
+Status RunFileOp(FileOp op, const std::string& path, const std::string& to,
+                 const std::function<Status()>& real) {
+  return Hooked(op, path, real, to);
+}
 
 Status ErrnoStatus(std::string_view op, std::string_view path, int err) {
   std::string msg = std::string(op) + " " + std::string(path) + ": " + std::strerror(err);
@@ -44,8 +97,10 @@ Status ErrnoStatus(std::string_view op, std::string_view path, int err) {
 }
 
 Status MakeDir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::Ok();
-  return ErrnoStatus("mkdir", path, errno);
+  return Hooked(FileOp::kMakeDir, path, [&]() -> Status {
+    if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::Ok();
+    return ErrnoStatus("mkdir", path, errno);
+  });
 }
 
 Status MakeDirs(const std::string& path) {
@@ -64,8 +119,7 @@ Status MakePrivate(const std::string& path) {
 }
 
 Status CreatePrivateFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("create", path, errno);
+  ASSIGN_OR_RETURN(int fd, OpenCreating(path, O_RDWR, "create"));
   FdCloser closer{fd};
   struct stat st;
   if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", path, errno);
@@ -81,34 +135,25 @@ bool Exists(const std::string& path) {
 }
 
 Status WriteAll(int fd, std::string_view data, std::string_view path_for_errors) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("write", path_for_errors, errno);
+  return Hooked(FileOp::kWrite, path_for_errors, [&]() -> Status {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", path_for_errors, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
     }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 Status WriteNewFile(const std::string& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("create", path, errno);
-  FdCloser closer{fd};
-  Status st = WriteAll(fd, data, path);
-  if (!st.ok()) ::unlink(path.c_str());
-  return st;
+  return WriteNew(path, data, /*sync=*/false);
 }
 
 Status WriteNewFileSynced(const std::string& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("create", path, errno);
-  FdCloser closer{fd};
-  Status st = WriteAll(fd, data, path);
-  if (st.ok() && ::fdatasync(fd) != 0) st = ErrnoStatus("fdatasync", path, errno);
-  if (!st.ok()) ::unlink(path.c_str());
-  return st;
+  return WriteNew(path, data, /*sync=*/true);
 }
 
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
@@ -117,7 +162,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   Status st = FsyncPath(tmp);
   if (st.ok()) st = Rename(tmp, path);
   if (!st.ok()) {
-    ::unlink(tmp.c_str());
+    (void)Remove(tmp);
     return st;
   }
   return FsyncPath(DirName(path));
@@ -146,13 +191,20 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
 }
 
 Status Rename(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus("rename", from, errno);
-  return Status::Ok();
+  return Hooked(
+      FileOp::kRename, from,
+      [&]() -> Status {
+        if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus("rename", from, errno);
+        return Status::Ok();
+      },
+      to);
 }
 
 Status Remove(const std::string& path) {
-  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::Ok();
-  return ErrnoStatus("unlink", path, errno);
+  return Hooked(FileOp::kRemove, path, [&]() -> Status {
+    if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::Ok();
+    return ErrnoStatus("unlink", path, errno);
+  });
 }
 
 Status RemoveTree(const std::string& path) {
@@ -163,8 +215,10 @@ Status RemoveTree(const std::string& path) {
   if (!S_ISDIR(st.st_mode)) return Remove(path);
   ASSIGN_OR_RETURN(auto names, ListDir(path));
   for (const auto& name : names) RETURN_IF_ERROR(RemoveTree(path + "/" + name));
-  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir", path, errno);
-  return Status::Ok();
+  return Hooked(FileOp::kRemoveDir, path, [&]() -> Status {
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir", path, errno);
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<std::string>> ListDir(const std::string& path) {
@@ -179,27 +233,41 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
   return names;
 }
 
-Status DataSyncPath(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", path, errno);
-  FdCloser closer{fd};
-  if (::fdatasync(fd) != 0) return ErrnoStatus("fdatasync", path, errno);
-  return Status::Ok();
+Status DataSyncPath(const std::string& path) { return SyncByPath(path, /*data_only=*/true); }
+
+Status FsyncPath(const std::string& path) { return SyncByPath(path, /*data_only=*/false); }
+
+Result<int> OpenAppend(const std::string& path) {
+  return OpenCreating(path, O_WRONLY | O_APPEND, "open");
 }
 
-Status FsyncPath(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", path, errno);
-  FdCloser closer{fd};
-  if (::fsync(fd) != 0) return ErrnoStatus("fsync", path, errno);
-  return Status::Ok();
+Status DataSync(int fd, const std::string& path) {
+  return Hooked(FileOp::kSync, path, [&]() -> Status {
+    if (::fdatasync(fd) != 0) return ErrnoStatus("fdatasync", path, errno);
+    return Status::Ok();
+  });
+}
+
+Status Truncate(const std::string& path, uint64_t size) {
+  return Hooked(FileOp::kTruncate, path, [&]() -> Status {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      return ErrnoStatus("truncate", path, errno);
+    }
+    return Status::Ok();
+  });
+}
+
+Status SyncFileSystem(int fd, const std::string& path) {
+  return Hooked(FileOp::kSyncFs, path, [&]() -> Status {
+    if (::syncfs(fd) != 0) return ErrnoStatus("syncfs", path, errno);
+    return Status::Ok();
+  });
 }
 
 FileLock::~FileLock() { ::close(fd_); }
 
 Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("open", path, errno);
+  ASSIGN_OR_RETURN(int fd, OpenCreating(path, O_RDWR, "open"));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);

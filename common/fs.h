@@ -1,8 +1,14 @@
 // Thin, Status-returning wrappers over POSIX file calls. Nothing here syncs
 // implicitly: callers decide when data must be durable.
+//
+// Every call that changes a file, a name or durability runs through one
+// process-wide seam (FileOpHook), so a test can stand between the store and
+// the disk: store/fault_fs.h models a power loss with it. With no hook
+// installed (production) the calls go straight to the system.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +60,54 @@ Status DataSyncPath(const std::string& path);
 // WriteNewFile, then fdatasync before closing: the bytes are durable (the
 // directory entry is not; sync the directory for that).
 Status WriteNewFileSynced(const std::string& path, std::string_view data);
+
+// Creates `path` if missing (mode 0600) and opens it for appending: the fd
+// for WriteAll and DataSync; the caller closes it.
+Result<int> OpenAppend(const std::string& path);
+// fdatasync of an open file; `path` names it (for errors and the hook).
+Status DataSync(int fd, const std::string& path);
+// Cuts (or extends) the file at `path` to `size` bytes. Not synced.
+Status Truncate(const std::string& path, uint64_t size);
+// syncfs(2) of the file system holding `fd` (open on `path`): everything
+// written on it before the call is durable on return.
+Status SyncFileSystem(int fd, const std::string& path);
+
+// ---- the seam for fault injection (tests only)
+
+// What a mutating call does, as a FileOpHook sees it.
+enum class FileOp {
+  kCreate,     // creates `path` if missing (a file)
+  kMakeDir,    // creates the directory `path` if missing
+  kWrite,      // writes to the file `path`
+  kTruncate,   // changes the size of `path`
+  kRename,     // renames `path` to `to`, replacing `to`
+  kRemove,     // unlinks `path`
+  kRemoveDir,  // rmdir of `path`
+  kSync,       // fsync or fdatasync of the file or directory `path`
+  kSyncFs,     // syncfs of the file system holding `path`
+};
+
+class FileOpHook {
+ public:
+  virtual ~FileOpHook() = default;
+  // Does `op` on `path` (`to`: a rename's target, else empty) by calling
+  // `real`, which performs the system call and returns its outcome; or
+  // fails it (a non-ok Status) without calling `real`. A hook may also
+  // answer a sync without calling `real` (it then stands for the disk).
+  // May be called from any thread.
+  virtual Status Run(FileOp op, const std::string& path, const std::string& to,
+                     const std::function<Status()>& real) = 0;
+};
+
+// Installs `hook` for every call of this module and every caller of RunFileOp
+// (nullptr: none). REQUIRES: no file call is running; the hook outlives its
+// installation.
+void SetFileOpHook(FileOpHook* hook);
+// Runs `real` (a mutating call `op` on `path`) through the installed hook,
+// or directly if there is none: for file calls made outside this module
+// (store/fault_vfs routes SQLite's through it).
+Status RunFileOp(FileOp op, const std::string& path, const std::string& to,
+                 const std::function<Status()>& real);
 
 // An exclusive advisory lock (flock) on a file, released when destroyed or
 // when the process dies (so a kill -9 never leaves it stale).

@@ -1,6 +1,5 @@
 #include "store/change_log.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,9 +44,7 @@ Status TruncateTornTail(const std::string& path) {
   size_t keep = data.rfind('\n');
   keep = keep == std::string::npos ? 0 : keep + 1;
   if (keep == data.size()) return Status::Ok();
-  if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0) {
-    return fs::ErrnoStatus("truncate", path, errno);
-  }
+  RETURN_IF_ERROR(fs::Truncate(path, keep));
   return fs::FsyncPath(path);
 }
 
@@ -64,6 +61,15 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Open(const SlotPaths& paths) {
     RETURN_IF_ERROR(TruncateTornTail(paths.ChangeSegmentPath(segments.back())));
   }
   RETURN_IF_ERROR(log->OpenSegment(current));
+  // A consumer may have acknowledged records that were not yet synced (they
+  // were appended after ReadChanges synced the log); a power loss then
+  // keeps the acknowledgement but not them, and the log ends before the
+  // acknowledged position. Records appended there would be skipped by Read
+  // (among them the unclean open's re-logging of every user): they go to
+  // the next segment, which starts after it.
+  if (current == log->acked_.segment && log->size_ < log->acked_.offset) {
+    RETURN_IF_ERROR(log->OpenSegment(current + 1));
+  }
   return log;
 }
 
@@ -73,8 +79,7 @@ ChangeLog::~ChangeLog() {
 
 Status ChangeLog::OpenSegment(uint64_t segment) {
   std::string path = paths_.ChangeSegmentPath(segment);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return fs::ErrnoStatus("open", path, errno);
+  ASSIGN_OR_RETURN(int fd, fs::OpenAppend(path));
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
@@ -83,8 +88,7 @@ Status ChangeLog::OpenSegment(uint64_t segment) {
   if (fd_ >= 0) {
     // Rotating: lazily synced records may be in the old segment. Synced
     // first, so syncing the newest segment makes the whole log durable.
-    if (::fdatasync(fd_) != 0) {
-      Status err = fs::ErrnoStatus("fdatasync", paths_.ChangeSegmentPath(segment_), errno);
+    if (Status err = fs::DataSync(fd_, paths_.ChangeSegmentPath(segment_)); !err.ok()) {
       ::close(fd);
       return err;
     }

@@ -6,7 +6,9 @@
 // acknowledges the change, or soon after for a lazily synced one (see
 // store/lazy_sync.h). A segment is synced before the next one is started,
 // so the log on disk is always a prefix. A torn last line (crash mid-write) is cut off at
-// open. The consumer reads from the acknowledged position and acknowledges
+// open. If a power loss left the log ending before the acknowledged position
+// (records acknowledged before they were synced), Open starts a new segment,
+// so records appended from then on are read. The consumer reads from the acknowledged position and acknowledges
 // durably; fully acknowledged segments are deleted.
 #pragma once
 

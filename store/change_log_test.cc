@@ -4,6 +4,7 @@
 
 #include "common/fs.h"
 #include "common/limits.h"
+#include "store/fault_fs.h"
 #include "t/unit/temp_dir.h"
 
 using slotmail::store::ChangeLog;
@@ -104,4 +105,34 @@ TEST_CASE("change log: segments rotate and acknowledged ones are deleted") {
   CHECK(ReadAll(log->get()).empty());
   // Acks never move backwards.
   CHECK_FALSE((*log)->Ack(slotmail::store::ChangeLogPosition{1, 0}).ok());
+}
+
+TEST_CASE("change log: records logged after a power loss are read though the ack was past the durable end") {
+  // A consumer can read and acknowledge a record before it is synced (it
+  // was appended after ReadChanges synced the log). A power loss then keeps
+  // the acknowledgement (synced) but not the record, and records logged
+  // after it, such as the unclean open's re-logging of every user, must
+  // still come after the acknowledged position.
+  slotmail::testing::TempDir dir;
+  REQUIRE(slotmail::fs::MakeDir(dir.path() + "/slot").ok());
+  auto layer = slotmail::store::PowerLossFs::Watch(dir.path() + "/slot");
+  REQUIRE(layer.ok());
+  slotmail::fs::SetFileOpHook(layer->get());
+  SlotPaths paths(dir.path() + "/slot");
+  {
+    auto log = ChangeLog::Open(paths);
+    REQUIRE(log.ok());
+    REQUIRE(slotmail::fs::FsyncPath(paths.root()).ok());  // sync/ itself, as Store::Open does
+    REQUIRE((*log)->Append("alice").ok());
+    auto batch = (*log)->Read(10);
+    REQUIRE(batch.ok());
+    REQUIRE((*log)->Ack(batch->end).ok());
+  }
+  REQUIRE((*layer)->PowerOn(nullptr).ok());
+  auto log = ChangeLog::Open(paths);
+  REQUIRE(log.ok());
+  REQUIRE((*log)->Append("bob").ok());
+  CHECK(ReadAll(log->get()) == std::vector<std::string>{"bob"});
+  log->reset();
+  slotmail::fs::SetFileOpHook(nullptr);
 }

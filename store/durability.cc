@@ -25,8 +25,7 @@ Result<std::unique_ptr<Durability>> Durability::Open(const std::string& root) {
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return fs::ErrnoStatus("open", root, errno);
   auto d = std::make_unique<Durability>([fd, root]() -> Status {
-    if (::syncfs(fd) != 0) return fs::ErrnoStatus("syncfs", root, errno);
-    return Status::Ok();
+    return fs::SyncFileSystem(fd, root);
   });
   d->root_fd_ = fd;
   return d;

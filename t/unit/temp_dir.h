@@ -10,9 +10,12 @@ namespace slotmail::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/slotmail-t.XXXXXX";
+  TempDir() : TempDir(std::string()) {}
+  // In `base` ("" for $TMPDIR, else /tmp).
+  explicit TempDir(std::string base) {
+    const char* env = std::getenv("TMPDIR");
+    if (base.empty()) base = env ? env : "/tmp";
+    std::string tmpl = base + "/slotmail-t.XXXXXX";
     path_ = ::mkdtemp(tmpl.data()) ? tmpl : std::string();
   }
   ~TempDir() {

@@ -32,7 +32,7 @@ TBINS      := $(patsubst t/bin/%.cc,$(BIN)/t_%,$(TBIN_SRCS))
 TOOLS      := $(patsubst tools/%.cc,$(BIN)/%,$(TOOL_SRCS))
 BENCHES    := $(patsubst bench/%.cc,$(BIN)/%,$(BENCH_SRCS))
 
-.PHONY: all deps test asan bench run clean
+.PHONY: all deps test asan bench run clean soak
 all: $(UNIT_TESTS) $(TBINS) $(TOOLS) $(BENCHES)
 
 deps:
@@ -92,6 +92,11 @@ asan: deps
 run: deps
 	$(MAKE) -j$(JOBS) all
 	@BIN=$(BIN) ./scripts/run.sh
+
+# The chaos test for 10 minutes instead of 40 s (CHAOS_SEED=N replays a run).
+soak: deps
+	$(MAKE) -j$(JOBS) all
+	cd t/e2e && SLOTMAIL_BIN=$(abspath $(BIN)) CHAOS_SECONDS=$${CHAOS_SECONDS:-600} python3 chaos_test.py
 
 bench:
 	@./scripts/deps.sh bench

@@ -11,7 +11,9 @@ failed=0
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/slotmail-test.XXXXXX")
 
 # doctest: parse its summary line "[doctest] test cases: T | P passed | F failed | ..."
+started=$SECONDS
 "$BIN/unit_tests" --no-intro=true 2>&1 | tee "$log_dir/unit.log"
+echo "unit_tests: $((SECONDS - started)) s"
 summary=$(grep -E '^\[doctest\] test cases:' "$log_dir/unit.log" | tail -n 1)
 if [ -n "$summary" ]; then
   p=$(sed -E 's/.*\| *([0-9]+) passed.*/\1/' <<<"$summary")
@@ -38,11 +40,12 @@ fi
 for t in t/e2e/*_test.py t/interop/*_test.py; do
   [ -e "$t" ] || continue
   name=${t%.py}
+  started=$SECONDS
   if python3 "$t" >"$log_dir/$(basename "$name").log" 2>&1; then
-    echo "PASS $t"
+    echo "PASS $t ($((SECONDS - started)) s)"
     passed=$((passed + 1))
   else
-    echo "FAIL $t (log follows)"
+    echo "FAIL $t after $((SECONDS - started)) s (log follows)"
     tail -n 40 "$log_dir/$(basename "$name").log"
     failed=$((failed + 1))
   fi

@@ -9,7 +9,7 @@ exactly one master and its epoch is the highest any of its slots has seen;
 every replica equals its master.
 
 The seed is printed; CHAOS_SEED=N replays a run, CHAOS_SECONDS sets how long
-operations go on (40 here; `make soak` may run it longer)."""
+operations go on (30 here; `make soak` may run it longer)."""
 import email
 import os
 import random
@@ -21,7 +21,7 @@ from clusterlib import Cluster, fetch_all
 from failover_test import PASSWORD, Writer
 from slotlib import wait_for
 
-SECONDS = float(os.environ.get("CHAOS_SECONDS", "40"))
+SECONDS = float(os.environ.get("CHAOS_SECONDS", "30"))
 USERS = {"s1": "ann", "s2": "bob", "s3": "cid"}  # s2 is mode=sync
 
 

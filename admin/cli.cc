@@ -88,6 +88,8 @@ const std::vector<OptionSpec>& Options() {
        "failover: the replica that becomes master; move: the spare that joins"},
       {"retire", OptionKind::kText, "SLOT", false, 0, 0, "move: the slot that leaves the store"},
       {"force", OptionKind::kFlag, "", false, 0, 0, "fail over without the old master"},
+      {"verify-all", OptionKind::kFlag, "", false, 0, 0,
+       "failover: compare every user, not only those changed since the last verified point"},
       {"parallel", OptionKind::kNumber, "N", false, 1, 64, "failovers at once [4]"},
   };
   return kOptions;

@@ -83,24 +83,28 @@ const std::vector<CommandSpec>& Commands() {
        "m1:1) derives from production.dat and the machine-local file: what\n"
        "'slotd --cluster FILE --slot SLOT' runs with.\n",
        1, 1, {}, {}, nullptr, ClusterConfig},
-      {"failover", "", "STORE [--to SLOT] [--force] [--json]", "move a store's master to a replica",
+      {"failover", "", "STORE [--to SLOT] [--force] [--verify-all] [--json]",
+       "move a store's master to a replica",
        "Planned failover of STORE to its replica SLOT (default: its first replica),\n"
        "both running. Step by step, each checked before the next: the master stops\n"
        "taking client writes (sessions get BYE [UNAVAILABLE], LMTP 451 4.3.0);\n"
-       "replication drains (at most 60 s); every user's checksums and counts are\n"
-       "compared on both slots; the epoch rises; the old master becomes a replica\n"
+       "replication drains (at most 60 s); the checksums and counts of every user\n"
+       "changed since the last verified point (the master's replicator compared\n"
+       "all users when it started; --verify-all: every user) are compared on both\n"
+       "slots; the epoch rises; the old master becomes a replica\n"
        "of the new one, which becomes master; production.dat is rewritten (serial\n"
        "+1) with the new master. Any failure before the promotion thaws the old\n"
        "master and changes nothing. Refused (exit 8) when a slot is down or not in\n"
        "the role and epoch production.dat gives it; exit 7 when users differ.\n"
        "--json prints one object: store, old_master, new_master, epoch, replicas,\n"
-       "users_compared, drain_seconds, writes_refused_seconds, old_master_follows.\n"
+       "users_compared, verified (changed|all), drain_seconds,\n"
+       "writes_refused_seconds, old_master_follows.\n"
        "--force: the old master's machine is gone. Refused while the old master\n"
        "answers as master. The replica is promoted at the next epoch without it\n"
        "and production.dat rewritten; the output says what the new master may\n"
        "lack (what the old one had not replicated, and when the replica last\n"
        "heard from it).\n",
-       1, 1, {"to", "force", "json"}, {}, nullptr, ClusterFailover},
+       1, 1, {"to", "force", "verify-all", "json"}, {}, nullptr, ClusterFailover},
       {"drain", "", "MACHINE [--parallel N] [--json]", "move every master off a machine",
        "A planned failover (see 'mailctl failover --help') of every store whose\n"
        "master is on MACHINE, to its replica on another machine (the one on the\n"

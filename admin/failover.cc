@@ -3,6 +3,7 @@
 // any failure thaws the old master and leaves everything as it was.
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -26,6 +27,9 @@ constexpr std::chrono::seconds kFailoverDrainTimeout{60};
 constexpr std::chrono::milliseconds kFailoverPollInterval{50};
 // How long to wait for the old master to take the new master's first sync.
 constexpr std::chrono::seconds kFailoverFollowTimeout{20};
+// Above this many changed users, all are compared (the request naming
+// them must fit a control line).
+constexpr size_t kMaxNamedUsers = 10000;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -76,6 +80,7 @@ class Failover {
   std::string store_, old_name_, new_name_;
   std::unique_ptr<ControlClient> master_, target_;
   bool frozen_ = false;
+  bool verified_all_ = false;  // every user compared, not only the changed
 };
 
 int Failover::Run() {
@@ -137,7 +142,8 @@ int Failover::Run() {
   // trip to the replica): then they differ for a moment, and both steps
   // run again. Only a difference that outlasts kFailoverDrainTimeout aborts.
   Step("waiting for " + old_name_ + " to ship everything to " + new_name_ +
-       ", then comparing every user's checksums on both");
+       ", then comparing on both the checksums of every user " +
+       (inv_.Has("verify-all") ? "" : "changed since the last verified point"));
   Clock::time_point t_drained;
   std::vector<std::string> differ;
   size_t compared_users = 0;
@@ -153,8 +159,17 @@ int Failover::Run() {
     const bool drained = pending.ok() && *pending == 0 && connected && passes_done;
     if (drained) {
       t_drained = Clock::now();
-      auto mine = SlotSummaries(master_.get());
-      auto theirs = SlotSummaries(target_.get());
+      // The users changed since the replicator's first full pass verified
+      // every one (all of them with --verify-all, or when too many to name).
+      std::optional<std::vector<std::string>> only;
+      if (!inv_.Has("verify-all")) {
+        auto changed = ChangedUsers(master_.get());
+        if (!changed.ok()) return Abort("changed users: " + changed.status().message(), kExitFailure);
+        if (changed->size() <= kMaxNamedUsers) only = std::move(*changed);
+      }
+      verified_all_ = !only;
+      auto mine = SlotSummaries(master_.get(), only ? &*only : nullptr);
+      auto theirs = SlotSummaries(target_.get(), only ? &*only : nullptr);
       if (!mine.ok() || !theirs.ok()) {
         return Abort("summaries: " + (mine.ok() ? theirs.status() : mine.status()).message(),
                      kExitFailure);
@@ -242,13 +257,15 @@ int Failover::Run() {
                                    .Set("epoch", epoch)
                                    .Set("replicas", replicas)
                                    .Set("users_compared", static_cast<int64_t>(compared_users))
+                                   .Set("verified", verified_all_ ? "all" : "changed")
                                    .Set("drain_seconds", Seconds(t_drained - t_freeze))
                                    .Set("writes_refused_seconds", Seconds(t_promoted - t_freeze))
                                    .Set("old_master_follows", follows == "yes"))
             << '\n';
   } else {
     io_.out << "failover " << store_ << ": " << new_name_ << " is master at epoch " << epoch
-            << "; " << compared_users << " users compared equal; writes refused for "
+            << "; " << compared_users << (verified_all_ ? " users (all)" : " changed users")
+            << " compared equal; writes refused for "
             << Seconds(t_promoted - t_freeze) << " s; " << old_name_
             << (follows == "yes" ? " replicates from it" : " has not taken its first sync yet")
             << '\n';

@@ -7,12 +7,17 @@
 
 namespace slotmail::admin {
 
-Result<Summaries> SlotSummaries(ControlClient* c) {
+Result<Summaries> SlotSummaries(ControlClient* c, const std::vector<std::string>* only) {
   Summaries out;
   std::string after;
+  json::Value names = json::Value::Array();
+  if (only != nullptr) {
+    for (const auto& n : *only) names.Push(n);
+  }
   for (;;) {
     json::Value req = json::Value::Object().Set("op", "summaries");
     if (!after.empty()) req.Set("after", after);
+    if (only != nullptr) req.Set("users", names);
     ASSIGN_OR_RETURN(json::Value answer, c->Call(req, limits::kControlCommandTimeout));
     const json::Value* users = answer.Find("users");
     if (users == nullptr || !users->is_object()) return Status::Protocol("summaries: no users");
@@ -24,6 +29,19 @@ Result<Summaries> SlotSummaries(ControlClient* c) {
     if (!more.ok() || !*more) return out;
     if (users->Members().empty()) return Status::Protocol("summaries: more, but no users");
   }
+}
+
+Result<std::vector<std::string>> ChangedUsers(ControlClient* c) {
+  ASSIGN_OR_RETURN(json::Value answer, c->Call(json::Value::Object().Set("op", "changed_users"),
+                                               limits::kControlCommandTimeout));
+  const json::Value* users = answer.Find("users");
+  if (users == nullptr || !users->is_array()) return Status::Protocol("changed_users: no users");
+  std::vector<std::string> out;
+  for (const json::Value& u : users->Items()) {
+    if (!u.is_string()) return Status::Protocol("changed_users: not names");
+    out.push_back(u.AsString());
+  }
+  return out;
 }
 
 std::vector<std::string> DifferingUsers(const Summaries& a, const Summaries& b) {

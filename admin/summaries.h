@@ -15,8 +15,13 @@ namespace slotmail::admin {
 
 using Summaries = std::map<std::string, store::UserImage>;
 
-// Every user's summary on the slot behind `c`, by name.
-Result<Summaries> SlotSummaries(ControlClient* c);
+// Every user's summary on the slot behind `c`, by name; only those of
+// `only` (the ones the slot has) when it is given.
+Result<Summaries> SlotSummaries(ControlClient* c, const std::vector<std::string>* only = nullptr);
+
+// The users a master's change log named since its replicator started (its
+// first full pass verified every user): control op changed_users.
+Result<std::vector<std::string>> ChangedUsers(ControlClient* c);
 
 // The users whose summaries differ, or that only one side has.
 std::vector<std::string> DifferingUsers(const Summaries& a, const Summaries& b);

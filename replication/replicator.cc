@@ -136,6 +136,10 @@ Result<bool> Replicator::RunOnce() {
   std::set<std::string> unique;
   ASSIGN_OR_RETURN(store::ChangeBatch batch, master_->ReadChanges(limits::kReplicationBatchUsers));
   unique.insert(batch.users.begin(), batch.users.end());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    changed_since_start_.insert(batch.users.begin(), batch.users.end());
+  }
   // Users that failed before come round again once their wait is over.
   const auto now = Clock::now();
   for (const auto& [user, when] : retry_) {
@@ -338,6 +342,11 @@ void Replicator::Failed(const std::string& user, const Status& st) {
   const auto wait = it == retry_.end() ? limits::kReplicationRetryMin : limits::kReplicationRetryMax;
   retry_[user] = Clock::now() + wait;
   stats_.failing[user] = st.message();
+}
+
+std::vector<std::string> Replicator::ChangedSinceStart() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {changed_since_start_.begin(), changed_since_start_.end()};
 }
 
 }  // namespace slotmail::replication

@@ -78,6 +78,11 @@ class Replicator {
   Status WaitConfirmed(const std::string& user, std::chrono::milliseconds timeout);
   // Whether every replica is connected (as of the last pass).
   bool AllConnected() const;
+  // The users the change log named since this replicator started: its
+  // first full pass to each replica compared every user, so these are the
+  // users changed since the last point where all were verified equal
+  // (what a planned failover compares unless asked for all).
+  std::vector<std::string> ChangedSinceStart() const;
 
   // One pass without the thread (tests): reads a batch, syncs it, and
   // acknowledges it if every replica confirmed it. Ok(false) when the log
@@ -129,6 +134,7 @@ class Replicator {
   std::vector<Replica> replicas_;  // only the replication thread touches these
   std::vector<std::unique_ptr<WriterSide>> writers_;  // one per replica, in the same order
   std::thread thread_;
+  std::set<std::string> changed_since_start_;  // guarded by mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -1,5 +1,7 @@
 #include "slotd/service.h"
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include "admin/mailctl.h"
@@ -192,6 +194,14 @@ void SlotService::Handle(const json::Value& req, std::string /*attachment: none 
   if (op == "users") return Users(std::move(reply));
   if (op == "freeze") return Freeze(req, std::move(reply));
   if (op == "summaries") return Summaries(req, std::move(reply));
+  if (op == "changed_users") {
+    if (!replicator_) {
+      return reply(slots::ErrorReply(Status::NotMaster("only a master with replicas knows")));
+    }
+    json::Value list = json::Value::Array();
+    for (const auto& u : replicator_->ChangedSinceStart()) list.Push(u);
+    return reply(json::Value::Object().Set("users", list));
+  }
   if (op == "rejoin") return RejoinOp(req, std::move(reply));
   if (op == "store_slots") return StoreSlotsOp(req, std::move(reply));
   reply(slots::ErrorReply(Status::InvalidArgument("unknown op '" + op.substr(0, 64) + "'")));
@@ -510,11 +520,27 @@ void SlotService::Summaries(const json::Value& req, Reply reply) {
     if (!a->is_string()) return reply(slots::ErrorReply(Status::InvalidArgument("after: not a string")));
     after = a->AsString();
   }
+  // Only these users (sorted; those this slot lacks are left out).
+  std::optional<std::vector<std::string>> only;
+  if (const json::Value* u = req.Find("users")) {
+    if (!u->is_array()) return reply(slots::ErrorReply(Status::InvalidArgument("users: not an array")));
+    only.emplace();
+    for (const json::Value& n : u->Items()) {
+      if (!n.is_string()) return reply(slots::ErrorReply(Status::InvalidArgument("users: not names")));
+      only->push_back(n.AsString());
+    }
+    std::sort(only->begin(), only->end());
+  }
   store::Store* st = &imap_->store();
   net::EventLoop* loop = imap_->loop();
-  imap_->pool().Submit(kStatusKey, [st, loop, reply, after] {
+  imap_->pool().Submit(kStatusKey, [st, loop, reply, after, only] {
     Result<json::Value> out = [&]() -> Result<json::Value> {
-      ASSIGN_OR_RETURN(auto names, st->ListUsers());  // sorted
+      std::vector<std::string> names;
+      if (only) {
+        names = *only;
+      } else {
+        ASSIGN_OR_RETURN(names, st->ListUsers());  // sorted
+      }
       json::Value users = json::Value::Object();
       size_t bytes = 0;
       for (const auto& n : names) {

@@ -129,12 +129,15 @@ class FailoverTest(unittest.TestCase):
         wait_for(lambda: all(len(w.acked) >= 3 for w in writers), timeout=30,
                  what="every writer to have written")
         # Over to the replica, and (with load still running) back again.
-        for new_master, epoch in ((b, 2), (a, 3)):
-            code, out, err = self.failover("--json")
+        # There every user compared, back only the users changed since the
+        # new master's replicator verified them all (every user: all write).
+        for new_master, epoch, how in ((b, 2, "all"), (a, 3, "changed")):
+            code, out, err = self.failover("--json", *(["--verify-all"] if how == "all" else []))
             self.assertEqual(code, 0, out + err)
             got = json.loads(out)
             self.assertEqual((got["new_master"], got["epoch"]), (new_master.name, epoch), got)
-            self.assertGreaterEqual(got["users_compared"], len(USERS))
+            self.assertEqual(got["verified"], how)
+            self.assertEqual(got["users_compared"], len(USERS))
             self.assertIn("master=%s" % new_master.name, self.store_line())
             self.assertIn("epoch=%d" % epoch, self.store_line())
             self.assertIn("serial=%d" % epoch, self.production())

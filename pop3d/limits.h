@@ -26,4 +26,8 @@ inline constexpr std::chrono::seconds kIdleTimeout{600};
 // clients): past it the session stops reading until the answer is sent.
 inline constexpr size_t kMaxPipelinedBytes = 64 << 10;
 
+// Output a session may have queued (RETR of pipelined messages) before it
+// stops answering further commands until the client has read it.
+inline constexpr size_t kMaxPendingOutputBytes = 1 << 20;
+
 }  // namespace slotmail::pop3d::limits

@@ -4,7 +4,7 @@
 
 #include <cctype>
 
-#include "common/base64.h"
+#include "common/sasl_plain.h"
 #include "common/check.h"
 
 namespace slotmail::pop3d {
@@ -193,19 +193,16 @@ Protocol::Event Protocol::Authorization(const std::string& cmd, std::string_view
 // RFC 4616: [authzid] NUL authcid NUL passwd. We act only as ourselves.
 Protocol::Event Protocol::AuthPlain(std::string_view response) {
   user_.clear();
-  auto decoded = Base64Decode(response);
-  if (!decoded.ok()) return Error("-ERR Invalid base64 in SASL response");
-  const std::string& d = *decoded;
-  const size_t a = d.find('\0');
-  const size_t b = a == std::string::npos ? a : d.find('\0', a + 1);
-  if (b == std::string::npos) return Error("-ERR Malformed SASL PLAIN response");
-  const std::string authzid = d.substr(0, a), authcid = d.substr(a + 1, b - a - 1);
-  if (!authzid.empty() && authzid != authcid) {
+  auto plain = ParseSaslPlain(response);
+  if (!plain.ok()) return Error("-ERR " + plain.status().message());
+  if (!plain->authzid.empty() && plain->authzid != plain->authcid) {
     return Error("-ERR [AUTH] Cannot act as another user");
   }
-  if (authcid.empty() || b + 1 == d.size()) return Error("-ERR [AUTH] Authentication failed");
-  user_ = authcid;
-  password_ = d.substr(b + 1);
+  if (plain->authcid.empty() || plain->password.empty()) {
+    return Error("-ERR [AUTH] Authentication failed");
+  }
+  user_ = std::move(plain->authcid);
+  password_ = std::move(plain->password);
   mechanism_ = "plain";
   return Request(Wait::kLogin, Event::kLogin);
 }

@@ -1,7 +1,7 @@
 // STARTTLS, LOGIN, AUTHENTICATE PLAIN (with SASL-IR).
-#include "common/base64.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/sasl_plain.h"
 #include "imap/parser.h"
 #include "imapd/args.h"
 #include "imapd/commands.h"
@@ -75,18 +75,13 @@ void TryLogin(Session& s, std::string user, std::string password) {
 
 // RFC 4616: [authzid] NUL authcid NUL passwd. We act only as ourselves.
 void PlainResponse(Session& s, std::string_view b64) {
-  auto decoded = Base64Decode(b64);
-  if (!decoded.ok()) return s.FinishBad("Invalid base64 in SASL response");
-  const std::string& d = *decoded;
-  size_t a = d.find('\0');
-  size_t b = a == std::string::npos ? a : d.find('\0', a + 1);
-  if (b == std::string::npos) return s.FinishBad("Malformed SASL PLAIN response");
-  std::string authzid = d.substr(0, a), authcid = d.substr(a + 1, b - a - 1);
-  if (!authzid.empty() && authzid != authcid) {
-    s.NoteLogin(authcid, "refused", "authzid");  // log + metrics
+  auto plain = ParseSaslPlain(b64);
+  if (!plain.ok()) return s.FinishBad(plain.status().message());
+  if (!plain->authzid.empty() && plain->authzid != plain->authcid) {
+    s.NoteLogin(plain->authcid, "refused", "authzid");  // log + metrics
     return s.Finish("NO [AUTHORIZATIONFAILED] Cannot act as another user");
   }
-  TryLogin(s, authcid, d.substr(b + 1));
+  TryLogin(s, plain->authcid, plain->password);
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ const char* ConfigHelp() {
   tls_key = PATH            PEM private key                              []
   lmtp_listen = HOST:PORT   LMTP (RFC 2033) delivery over TCP; empty: none []
   lmtp_socket = PATH        LMTP on a Unix socket; empty: none           []
+  pop3_listen = HOST:PORT   POP3 (RFC 1939) of INBOX, with STLS; empty: none []
+  pop3s_listen = HOST:PORT  POP3 over implicit TLS; empty: none          []
   lmtp_over_quota = temporary   LMTP reply for a recipient over quota:
                             temporary (452 4.2.2, the MTA retries) or
                             permanent (552 5.2.2, the MTA bounces)

@@ -4,6 +4,7 @@
 
 #include "common/limits.h"
 #include "imapd/commands.h"
+#include "imapd/plaintext_auth.h"
 #include "imapd/server.h"
 #include "imapd/status_map.h"
 #include "store/store.h"
@@ -54,17 +55,10 @@ bool Session::is_tls() const { return conn_ && conn_->is_tls(); }
 
 bool Session::is_compressed() const { return conn_ && conn_->is_compressed(); }
 
-bool Session::is_loopback() const {
-  return peer_ip_.rfind("127.", 0) == 0 || peer_ip_ == "::1" || peer_ip_ == "local";
-}
+bool Session::is_loopback() const { return IsLoopback(peer_ip_); }
 
 bool Session::PlaintextAuthAllowed() const {
-  switch (server_->config().plaintext_auth) {
-    case ServerConfig::PlaintextAuth::kNever: return is_tls();
-    case ServerConfig::PlaintextAuth::kLoopback: return is_tls() || is_loopback();
-    case ServerConfig::PlaintextAuth::kAlways: return true;
-  }
-  return is_tls();
+  return imapd::PlaintextAuthAllowed(server_->config().plaintext_auth, is_tls(), peer_ip_);
 }
 
 void Session::Untagged(std::string_view line) {

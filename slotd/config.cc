@@ -65,6 +65,8 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
   c.replication_listen = take("replication_listen");
   ASSIGN_OR_RETURN(c.replication_compress, file.GetBool("replication_compress", false));
   rest.Erase("replication_compress");
+  c.pop3_listen = take("pop3_listen");
+  c.pop3s_listen = take("pop3s_listen");
   c.metrics_listen = take("metrics_listen");
   const std::string log_target = take("log_target");
   if (!log_target.empty() && log_target != "stderr" && log_target != "syslog") {
@@ -79,6 +81,9 @@ Result<SlotdConfig> SlotdConfigFrom(const ConfigFile& file) {
     return Status::InvalidArgument("control_listen needs cluster_ca (mutual TLS)");
   }
   ASSIGN_OR_RETURN(c.server, imapd::ServerConfigFrom(rest));
+  if (!c.pop3s_listen.empty() && c.server.tls_cert.empty()) {
+    return Status::InvalidArgument("pop3s_listen needs tls_cert and tls_key");
+  }
   if (!c.control_listen.empty() && c.server.tls_cert.empty()) {
     return Status::InvalidArgument("control_listen needs tls_cert and tls_key");
   }

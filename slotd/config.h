@@ -41,6 +41,8 @@ struct SlotdConfig {
   std::string cluster_ca;      // the CA control and replication peers must chain to
   std::string replication_listen;  // TCP with mutual TLS; empty: none
   bool replication_compress = false;  // a master asks its replicas for zlib
+  std::string pop3_listen;   // POP3 with STLS (doc/pop3.md); empty: none
+  std::string pop3s_listen;  // POP3 over implicit TLS; empty: none
   std::string metrics_listen;  // GET /metrics over HTTP (doc/metrics.md); empty: none
   bool log_to_syslog = false;  // log_target = syslog (doc/logging.md); else stderr
 };

@@ -11,6 +11,7 @@
 #include "common/metrics_endpoint.h"
 #include "imapd/server.h"
 #include "lmtpd/server.h"
+#include "pop3d/server.h"
 #include "replication/tcp_channel.h"
 #include "slotd/config.h"
 #include "slotd/replication_service.h"
@@ -88,6 +89,11 @@ Status RunSlot(const ConfigFile& file) {
   auto lmtp = std::make_unique<lmtpd::Server>(lmtp_options, server->loop(), &server->store(),
                                               &server->pool());
   RETURN_IF_ERROR(lmtp->Listen());
+  // POP3 too (doc/pop3.md); the same lifetime as LMTP.
+  auto pop3 = std::make_unique<pop3d::Server>(
+      pop3d::ServerOptions{.listen = config.pop3_listen, .tls_listen = config.pop3s_listen},
+      server.get());
+  RETURN_IF_ERROR(pop3->Listen());
 
   auto service = std::make_unique<SlotService>(config, role, &gate, &barrier, server.get(),
                                                lmtp.get());
@@ -151,6 +157,12 @@ Status RunSlot(const ConfigFile& file) {
   if (lmtp->tcp_port()) {
     std::printf("lmtp %s:%u\n", HostOf(config.server.lmtp_listen).c_str(), lmtp->tcp_port());
   }
+  if (pop3->port()) {
+    std::printf("pop3 %s:%u\n", HostOf(config.pop3_listen).c_str(), pop3->port());
+  }
+  if (pop3->tls_port()) {
+    std::printf("pop3s %s:%u\n", HostOf(config.pop3s_listen).c_str(), pop3->tls_port());
+  }
   if (control->tcp_port()) {
     std::printf("control %s:%u\n", HostOf(config.control_listen).c_str(), control->tcp_port());
   }
@@ -174,6 +186,7 @@ Status RunSlot(const ConfigFile& file) {
   metrics.reset();
   replication.reset();
   control.reset();
+  pop3.reset();
   lmtp.reset();
   std::printf("stopped\n");
   std::fflush(stdout);

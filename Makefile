@@ -9,7 +9,7 @@
 #   bench/*.cc           benchmark mains     -> bin/<name>
 
 CXX      ?= g++
-MODULES  := common store mime imap imapd admin lmtpd pop3d loadgen slots slotd replication
+MODULES  := common store mime imap imapd admin lmtpd pop3d loadgen slots slotd replication dirsvc
 BUILD    ?= build
 BIN      ?= bin
 OPT      ?= -O2 -g

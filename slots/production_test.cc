@@ -349,6 +349,7 @@ TEST_CASE("production: a master derives its listeners, paths and store") {
         "master_lmtp = 127.0.0.12:20224\n"
         "mode = sync\n"
         "on_replica_down = degrade\n"
+        "pop3_listen = 127.0.0.12:20210\n"
         "replication_listen = 127.0.0.12:20201\n"
         "role = master\n"
         "size = 10737418240\n"

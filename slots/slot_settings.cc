@@ -19,7 +19,7 @@ const std::set<std::string> kPassthroughKeys = {
 const std::set<std::string> kDerivedKeys = {
     "slot",         "store",          "role",          "epoch",
     "mode",         "on_replica_down", "slot_dir",     "size",
-    "imap_listen",  "imaps_listen",   "lmtp_listen",   "control_listen",
+    "imap_listen",  "imaps_listen",   "pop3_listen",   "lmtp_listen",   "control_listen",
     "control_socket", "replication_listen", "master",  "master_imap",
     "master_lmtp",  "store_slots"};
 
@@ -105,6 +105,7 @@ Result<ConfigFile> DeriveSlotConfig(const Production& p, const std::string& slot
   c.Set("size", std::to_string(s->size));
   c.Set("imap_listen", HostPort(m->address, s->ports.imap));
   c.Set("imaps_listen", HostPort(m->address, s->ports.imaps));
+  c.Set("pop3_listen", HostPort(m->address, s->ports.pop3));
   c.Set("lmtp_listen", HostPort(m->address, s->ports.lmtp));
   c.Set("control_listen", HostPort(m->address, s->ports.control));
   c.Set("control_socket", ControlSocketPath(local, *s));

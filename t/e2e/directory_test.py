@@ -7,6 +7,7 @@ works) and rejects unknown recipients; a user added later is found; after
 timing figure (lookups/s, p99) that it does not assert."""
 import http.client
 import imaplib
+import poplib
 import os
 import signal
 import smtplib
@@ -135,6 +136,20 @@ class DirectoryTest(unittest.TestCase):
                 self.assertEqual(imap.login(user, PASSWORD)[0], "OK")
             finally:
                 imap.logout()
+
+    def test_1b_auth_http_for_pop3_names_the_master_pop3(self):
+        # Slots derive pop3_listen from production.dat (doc/pop3.md).
+        for user, store in USERS.items():
+            h = auth(self.http, user, protocol="pop3")
+            self.assertEqual(h.get("Auth-Status"), "OK", (user, h))
+            self.assertEqual(h["Auth-Server"], self.master(store).address)
+            pop = poplib.POP3(h["Auth-Server"], int(h["Auth-Port"]), timeout=10)
+            try:
+                pop.user(user)
+                self.assertTrue(pop.pass_(PASSWORD).startswith(b"+OK"), user)
+                pop.stat()
+            finally:
+                pop.quit()
 
     def test_2_socketmap_routes_recipients_to_the_master_lmtp(self):
         sm = Socketmap(self.socketmap)

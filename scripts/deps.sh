@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev   # the fuzz target (libFuzzer + sanitizers)
   isync                      # mbsync, for the interop test
   postfix                    # a real MTA in front of LMTP, for the interop test
+  nginx libnginx-mod-mail    # the IMAP/POP3 front door of make run and its test
 )
 if [ "${1:-}" = bench ]; then
   packages+=(dovecot-imapd dovecot-lmtpd)   # the servers we measure against

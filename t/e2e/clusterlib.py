@@ -296,6 +296,48 @@ class Cluster:
         return r.returncode, json.loads(r.stdout)
 
 
+class Slotdir:
+    """bin/slotdir (doc/directory.md) on `cluster`'s files, its auth_http and
+    socketmap listeners on free ports of `address` (self.http,
+    self.socketmap, read from its banner); stderr in <tmp>/logs/slotdir.log.
+    stop() ends it by PID."""
+
+    def __init__(self, cluster, address):
+        self.log = open(os.path.join(cluster.tmp, "logs", "slotdir.log"), "a")
+        self.proc = subprocess.Popen(
+            [os.path.join(BIN, "slotdir"), "--cluster", cluster.production,
+             "--local", cluster.local, "--http", address + ":0",
+             "--socketmap", address + ":0"],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        banner, done = {}, threading.Event()
+
+        def read():
+            for line in self.proc.stdout:
+                if line.strip() == "ready":
+                    break
+                k, v = line.split()
+                banner[k] = int(v)
+            done.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not done.wait(20) or "socketmap" not in banner or self.proc.poll() is not None:
+            self.stop()
+            raise AssertionError("slotdir did not get ready")
+        self.http, self.socketmap = banner["http"], banner["socketmap"]
+
+    def stop(self):
+        """SIGTERM by PID and wait (SIGKILL after 10 s)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+
 def port_free(address, port):
     """Whether address:port can be bound now (nobody listens there)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -8,17 +8,13 @@ timing figure (lookups/s, p99) that it does not assert."""
 import http.client
 import imaplib
 import poplib
-import os
-import signal
 import smtplib
 import socket
-import subprocess
-import threading
 import time
 import unittest
 
-from clusterlib import Cluster
-from slotlib import BIN, wait_for
+from clusterlib import Cluster, Slotdir
+from slotlib import wait_for
 
 USERS = {"alice": "s1", "bob": "s2", "cid": "s3"}
 PASSWORD = "secret"
@@ -88,38 +84,13 @@ class DirectoryTest(unittest.TestCase):
 
     @classmethod
     def start_slotdir(cls):
-        cls.log = open(os.path.join(cls.c.tmp, "logs", "slotdir.log"), "a")
-        cls.proc = subprocess.Popen(
-            [os.path.join(BIN, "slotdir"), "--cluster", cls.c.production, "--local", cls.c.local,
-             "--http", "127.0.0.171:0", "--socketmap", "127.0.0.171:0"],
-            stdout=subprocess.PIPE, stderr=cls.log, text=True)
-        banner, done = {}, threading.Event()
-
-        def read():
-            for line in cls.proc.stdout:
-                if line.strip() == "ready":
-                    break
-                k, v = line.split()
-                banner[k] = int(v)
-            done.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not done.wait(20) or "http" not in banner or cls.proc.poll() is not None:
-            raise AssertionError("slotdir did not get ready")
-        cls.http, cls.socketmap = banner["http"], banner["socketmap"]
+        cls.dir = Slotdir(cls.c, "127.0.0.171")
+        cls.http, cls.socketmap = cls.dir.http, cls.dir.socketmap
 
     @classmethod
     def tearDownClass(cls):
-        proc = getattr(cls, "proc", None)
-        if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-            cls.log.close()
+        if getattr(cls, "dir", None) is not None:
+            cls.dir.stop()
         cls.c.close()
 
     def master(self, store):

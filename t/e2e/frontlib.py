@@ -40,8 +40,9 @@ class Slotdir:
     """bin/slotdir for a cluster on `address`: .http and .socketmap ports are
     the kernel's choice at the first start, and the same after a restart."""
 
-    def __init__(self, cluster, address, log_path):
-        self.cluster, self.address, self.log_path = cluster, address, log_path
+    def __init__(self, cluster, address, log_path=None):
+        self.cluster, self.address = cluster, address
+        self.log_path = log_path or os.path.join(cluster.tmp, "logs", "slotdir.log")
         self.proc = None
         self.http = self.socketmap = 0
         self.start()

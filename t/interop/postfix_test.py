@@ -32,7 +32,10 @@ SENDMAIL = "/usr/sbin/sendmail"
 USERS = (("alice", "a-pw"), ("bob", "b-pw"), ("sender", "s-pw"))
 DEADLINE = 30  # seconds for Postfix to deliver; normally well under one
 
-MAIN_CF = """\
+# What makes an instance private to a test: its own directories and log,
+# nothing delivered outside example.test; the routing of example.test is
+# each test's.
+INSTANCE_CF = """\
 compatibility_level = 3.6
 queue_directory = {dir}/queue
 data_directory = {dir}/data
@@ -42,11 +45,6 @@ myorigin = $mydomain
 mydestination =
 inet_interfaces = loopback-only
 inet_protocols = ipv4
-# slotd holds the mailboxes of example.test; Postfix hands mail to it over
-# LMTP, "+" introduces the folder (alice+Work@example.test).
-virtual_mailbox_domains = example.test
-virtual_transport = lmtp:inet:[127.0.0.1]:{lmtp_port}
-recipient_delimiter = +
 # Nothing else leaves this test instance.
 default_transport = error:delivery outside example.test is disabled in this test
 relay_transport = $default_transport
@@ -57,6 +55,14 @@ notify_classes =
 maillog_file = {dir}/maillog
 maillog_file_prefixes = {dir}
 syslog_name = postfix-slotmail-test
+"""
+
+MAIN_CF = INSTANCE_CF + """\
+# slotd holds the mailboxes of example.test; Postfix hands mail to it over
+# LMTP, "+" introduces the folder (alice+Work@example.test).
+virtual_mailbox_domains = example.test
+virtual_transport = lmtp:inet:[127.0.0.1]:{lmtp_port}
+recipient_delimiter = +
 """
 
 # The services a pickup-to-LMTP path needs, none chrooted; no smtpd.
@@ -104,9 +110,10 @@ FOLDER_MESSAGE = (b"From: sender@example.test\nTo: alice+Work@example.test\n"
 
 
 class Postfix:
-    """A Postfix instance configured and run from a temporary directory."""
+    """A Postfix instance configured and run from a temporary directory:
+    main_cf is formatted with dir= (the instance's directory) and `fields`."""
 
-    def __init__(self, lmtp_port):
+    def __init__(self, main_cf=MAIN_CF, master_cf=MASTER_CF, **fields):
         if not os.access(POSTFIX, os.X_OK):
             raise AssertionError(POSTFIX + " is missing: install postfix (scripts/deps.sh)")
         self.dir = tempfile.mkdtemp(prefix="slotmail-postfix.")
@@ -122,9 +129,9 @@ class Postfix:
             # queue's subdirectories and data_directory with their owners.
             os.mkdir(os.path.join(self.dir, "queue"), 0o755)
             with open(os.path.join(self.conf, "main.cf"), "w") as f:
-                f.write(MAIN_CF.format(dir=self.dir, lmtp_port=lmtp_port))
+                f.write(main_cf.format(dir=self.dir, **fields))
             with open(os.path.join(self.conf, "master.cf"), "w") as f:
-                f.write(MASTER_CF)
+                f.write(master_cf)
             self.postfix("start")
             # The instance must be correct, not merely running: no warnings.
             check = self.postfix("check")
@@ -150,6 +157,13 @@ class Postfix:
 
     def log(self):
         return _read(os.path.join(self.dir, "maillog"))
+
+    def assert_quiet(self):
+        """No warning, error, fatal or panic line in the log: a correct
+        instance, nothing for an operator to worry about."""
+        noise = [l for l in self.log().splitlines()
+                 if re.search(r"\b(warning|error|fatal|panic):", l)]
+        assert not noise, "\n".join(noise)
 
     def close(self):
         """postfix stop; then waits until every Postfix process is gone,
@@ -300,7 +314,7 @@ def main():
         try:
             boxes = Mailboxes(slot)
             assert boxes.conns["alice"].create("Work")[0] == "OK"
-            postfix = Postfix(slot.ports["lmtp"])
+            postfix = Postfix(lmtp_port=slot.ports["lmtp"])
 
             postfix.sendmail("sender@example.test",
                              ["alice@example.test", "bob@example.test", "nobody@example.test"],
@@ -316,10 +330,7 @@ def main():
             postfix.sendmail("sender@example.test", ["alice+Work@example.test"], FOLDER_MESSAGE)
             work = boxes.wait("alice", 1, postfix, "Work")
             assert work[0].endswith(FOLDER_MESSAGE.replace(b"\n", b"\r\n")), work
-            # A quiet, correct instance: nothing for an operator to worry about.
-            noise = [l for l in postfix.log().splitlines()
-                     if re.search(r"\b(warning|error|fatal|panic):", l)]
-            assert not noise, "\n".join(noise)
+            postfix.assert_quiet()
         finally:
             try:
                 if boxes:
